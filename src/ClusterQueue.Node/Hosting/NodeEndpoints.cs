@@ -1,0 +1,55 @@
+using Akka.Actor;
+using Akka.Cluster;
+
+namespace ClusterQueue.Node.Hosting;
+
+/// <summary>The node's HTTP endpoints: health for orchestrators, membership for operators' scripts.</summary>
+public static class NodeEndpoints
+{
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+    public const string MembersPath = "/cluster/members";
+
+    public static IEndpointRouteBuilder MapNodeEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        // Live: the process answers and its ActorSystem still runs; a failing probe restarts the node.
+        endpoints.MapGet(LivePath, (ActorSystem system) => system.WhenTerminated.IsCompleted
+            ? Results.Text("terminated", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("live"));
+
+        // Ready: this node is an Up member, so it can host topics and serve clients.
+        endpoints.MapGet(ReadyPath, (ActorSystem system) =>
+        {
+            var status = Cluster.Get(system).SelfMember.Status;
+            return status == MemberStatus.Up
+                ? Results.Text("ready")
+                : Results.Text($"not ready: member status {status}", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+
+        endpoints.MapGet(MembersPath, (ActorSystem system) => Results.Json(ClusterMembersView.Of(Cluster.Get(system))));
+        return endpoints;
+    }
+}
+
+/// <summary>Membership as this node sees it.</summary>
+public sealed record ClusterMembersView(string Self, string? Leader, IReadOnlyList<MemberView> Members)
+{
+    public static ClusterMembersView Of(Cluster cluster)
+    {
+        var state = cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
+        return new ClusterMembersView(
+            cluster.SelfAddress.ToString(),
+            state.Leader?.ToString(),
+            state.Members
+                .Select(m => new MemberView(
+                    m.Address.ToString(),
+                    m.Roles.Order(StringComparer.Ordinal).ToList(),
+                    m.Status.ToString(),
+                    m.AppVersion.ToString(),
+                    !unreachable.Contains(m.UniqueAddress)))
+                .ToList());
+    }
+}
+
+public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, string Version, bool Reachable);

@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using ClusterQueue.Node.Configuration;
+using ClusterQueue.Protocol;
+
+namespace ClusterQueue.Node.Hosting;
+
+/// <summary>The node's composition root: HTTP, logging and the ActorSystem, built in one place.</summary>
+public static class NodeHost
+{
+    /// <summary>Time CoordinatedShutdown gets on SIGTERM: its phases, hand-off included, fit in it.</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Builds a node from validated options and its Akka configuration (see <see cref="NodeHocon"/>).</summary>
+    public static WebApplication Build(NodeOptions options, Config akkaConfig)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging
+            .AddConsole(o => o.FormatterName = NodeConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<NodeConsoleFormatter, NodeConsoleFormatterOptions>(o => o.NodeAddress = options.Address);
+
+        var akkaLogLevel = Akka.Event.Logging.LogLevelFor(akkaConfig.GetString("akka.loglevel", "INFO"));
+        builder.Services.AddAkka(ClusterNames.ActorSystem, akka =>
+        {
+            akka.AddHocon(akkaConfig, HoconAddMode.Prepend);
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = akkaLogLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+        });
+
+        var app = builder.Build();
+        app.MapNodeEndpoints();
+        return app;
+    }
+
+    /// <summary>True when the split-brain resolver (or an operator) downed this node.</summary>
+    public static bool WasDowned(ActorSystem system) =>
+        CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+}
