@@ -34,34 +34,12 @@ public sealed class NodeConsoleFormatter(IOptionsMonitor<NodeConsoleFormatterOpt
             category = logSource;
         }
 
-        textWriter.Write(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-        textWriter.Write(' ');
-        textWriter.Write(LevelName(logEntry.LogLevel));
-        textWriter.Write(" [");
-        textWriter.Write(options.CurrentValue.NodeAddress);
-        textWriter.Write("] ");
-        textWriter.Write(category);
-        textWriter.Write(": ");
-        textWriter.WriteLine(message);
-        if (logEntry.Exception is not null)
-        {
-            textWriter.WriteLine(logEntry.Exception.ToString());
-        }
+        NodeLogLine.Write(textWriter, logEntry.LogLevel, options.CurrentValue.NodeAddress, category, message, logEntry.Exception);
     }
+
 
     private static string? AkkaLogSource<TState>(TState state) =>
         state is IEnumerable<KeyValuePair<string, object?>> properties
             ? properties.FirstOrDefault(p => p.Key == "LogSource").Value?.ToString()
             : null;
-
-    private static string LevelName(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "TRACE",
-        LogLevel.Debug => "DEBUG",
-        LogLevel.Information => "INFO ",
-        LogLevel.Warning => "WARN ",
-        LogLevel.Error => "ERROR",
-        LogLevel.Critical => "FATAL",
-        _ => "     ",
-    };
 }

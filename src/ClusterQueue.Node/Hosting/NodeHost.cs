@@ -15,6 +15,7 @@ public static class NodeHost
     /// <summary>Builds a node from validated options and its Akka configuration (see <see cref="NodeHocon"/>).</summary>
     public static WebApplication Build(NodeOptions options, Config akkaConfig)
     {
+        NodeStdoutLogger.NodeAddress = options.Address;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);

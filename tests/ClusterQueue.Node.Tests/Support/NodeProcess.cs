@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace ClusterQueue.Node.Tests.Support;
+
+/// <summary>The real ClusterQueue.Node executable, started as an OS process on loopback.</summary>
+public sealed partial class NodeProcess : IDisposable
+{
+    private const int Sigterm = 15;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private NodeProcess(Process process, int port, int httpPort)
+    {
+        _process = process;
+        Port = port;
+        HttpPort = httpPort;
+        Http = new NodeHttp(httpPort);
+    }
+
+    public int Port { get; }
+
+    public int HttpPort { get; }
+
+    public NodeHttp Http { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>The node's executable, copied beside the tests by the project reference.</summary>
+    public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "ClusterQueue.Node.dll");
+
+    /// <summary>The fast failure detection every cluster test uses.</summary>
+    public static string TestingConfig => Path.Combine(AppContext.BaseDirectory, "hocon", "testing.conf");
+
+    public static NodeProcess Start(int port, int httpPort, IEnumerable<int> seedPorts, string dataDir, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["CQ_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["CQ_HTTP_PORT"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["CQ_SEEDS"] = string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
+                ["CQ_DATA_DIR"] = dataDir,
+                ["CQ_CONFIG"] = TestingConfig,
+            },
+        };
+        start.ArgumentList.Add(NodeDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start };
+        var node = new NodeProcess(process, port, httpPort);
+        process.OutputDataReceived += (_, e) => node.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Record(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    /// <summary>SIGKILL: the node dies without leaving, as on a machine crash.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    /// <summary>SIGTERM: what an orchestrator sends to stop a node gracefully.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, Sigterm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the process to end and returns its exit code.</summary>
+    public async Task<int> ExitCode(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        Http.Dispose();
+        _process.Dispose();
+    }
+
+    private void Record(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+}
