@@ -49,6 +49,12 @@ public sealed partial class NodeHoconSpec
         Assert.True(config.GetBoolean("akka.persistence.journal.sql.auto-initialize"));
         Assert.True(config.GetBoolean("akka.persistence.snapshot-store.sql.auto-initialize"));
 
+        Assert.Equal("broker", config.GetString("akka.cluster.client.receptionist.role"));
+        Assert.Equal(3, config.GetInt("akka.cluster.client.receptionist.number-of-contacts"));
+        Assert.Equal(TimeSpan.FromSeconds(30), config.GetTimeSpan("akka.cluster.client.receptionist.response-tunnel-receive-timeout"));
+        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.client.receptionist.heartbeat-interval"));
+        Assert.Equal(TimeSpan.FromSeconds(13), config.GetTimeSpan("akka.cluster.client.receptionist.acceptable-heartbeat-pause"));
+
         Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.coordinated-shutdown.default-phase-timeout"));
         Assert.True(config.GetBoolean("akka.coordinated-shutdown.terminate-actor-system"));
         Assert.False(config.GetBoolean("akka.coordinated-shutdown.exit-clr"));

@@ -1,5 +1,6 @@
 using ClusterQueue.Node.Hosting;
 using ClusterQueue.Node.Tests.Support;
+using ClusterQueue.TestSupport;
 using Xunit.Abstractions;
 
 namespace ClusterQueue.Node.Tests;

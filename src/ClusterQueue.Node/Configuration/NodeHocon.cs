@@ -7,7 +7,10 @@ public static class NodeHocon
 {
     /// <summary>The files every node loads from the hocon folder; each covers its own part of Akka.</summary>
     public static IReadOnlyList<string> Files { get; } =
-        ["remote.conf", "cluster.conf", "sharding.conf", "persistence.conf", "shutdown.conf", "logging.conf"];
+        [
+            "remote.conf", "cluster.conf", "sharding.conf", "persistence.conf", "gateway.conf", "shutdown.conf",
+            "logging.conf",
+        ];
 
     /// <exception cref="NodeConfigurationException">A file is missing or is not valid HOCON.</exception>
     public static Config Load(NodeOptions options)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using ClusterQueue.Broker.Gateway;
 
 namespace ClusterQueue.Node.Hosting;
 
@@ -26,30 +27,7 @@ public static class NodeEndpoints
                 : Results.Text($"not ready: member status {status}", statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
-        endpoints.MapGet(MembersPath, (ActorSystem system) => Results.Json(ClusterMembersView.Of(Cluster.Get(system))));
+        endpoints.MapGet(MembersPath, (ActorSystem system) => Results.Json(MembershipSnapshot.Of(Cluster.Get(system))));
         return endpoints;
     }
 }
-
-/// <summary>Membership as this node sees it.</summary>
-public sealed record ClusterMembersView(string Self, string? Leader, IReadOnlyList<MemberView> Members)
-{
-    public static ClusterMembersView Of(Cluster cluster)
-    {
-        var state = cluster.State;
-        var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
-        return new ClusterMembersView(
-            cluster.SelfAddress.ToString(),
-            state.Leader?.ToString(),
-            state.Members
-                .Select(m => new MemberView(
-                    m.Address.ToString(),
-                    m.Roles.Order(StringComparer.Ordinal).ToList(),
-                    m.Status.ToString(),
-                    m.AppVersion.ToString(),
-                    !unreachable.Contains(m.UniqueAddress)))
-                .ToList());
-    }
-}
-
-public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, string Version, bool Reachable);

@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using ClusterQueue.Broker.Gateway;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.Protocol;
+using ClusterQueue.Protocol.Serialization;
 
 namespace ClusterQueue.Node.Hosting;
 
@@ -29,13 +31,17 @@ public static class NodeHost
         var akkaLogLevel = Akka.Event.Logging.LogLevelFor(akkaConfig.GetString("akka.loglevel", "INFO"));
         builder.Services.AddAkka(ClusterNames.ActorSystem, akka =>
         {
-            akka.AddHocon(akkaConfig, HoconAddMode.Prepend);
+            akka.AddHocon(akkaConfig.WithFallback(ClusterQueueSerializer.Configuration), HoconAddMode.Prepend);
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.LogLevel = akkaLogLevel;
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             });
+            if (options.Roles.Contains(NodeRoles.Broker))
+            {
+                akka.WithClusterQueueGateway();
+            }
         });
 
         var app = builder.Build();

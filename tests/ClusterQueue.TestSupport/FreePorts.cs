@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ClusterQueue.Node.Tests.Support;
+namespace ClusterQueue.TestSupport;
 
 /// <summary>Loopback ports chosen at run time, so parallel test runs on one machine do not collide.</summary>
 public static class FreePorts

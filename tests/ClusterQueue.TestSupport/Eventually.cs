@@ -1,4 +1,4 @@
-namespace ClusterQueue.Node.Tests.Support;
+namespace ClusterQueue.TestSupport;
 
 public static class Eventually
 {

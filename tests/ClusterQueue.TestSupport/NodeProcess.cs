@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace ClusterQueue.Node.Tests.Support;
+namespace ClusterQueue.TestSupport;
 
 /// <summary>The real ClusterQueue.Node executable, started as an OS process on loopback.</summary>
 public sealed partial class NodeProcess : IDisposable

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using ClusterQueue.Node.Hosting;
+using ClusterQueue.Protocol.Membership;
 
-namespace ClusterQueue.Node.Tests.Support;
+namespace ClusterQueue.TestSupport;
 
 /// <summary>Reads a node's HTTP endpoints the way an orchestrator or an operator's script would.</summary>
 public sealed class NodeHttp(int httpPort) : IDisposable
@@ -32,11 +33,11 @@ public sealed class NodeHttp(int httpPort) : IDisposable
     public async Task<bool> IsReady() => await StatusOf(NodeEndpoints.ReadyPath) == HttpStatusCode.OK;
 
     /// <summary>Membership as this node sees it, or null when it does not answer.</summary>
-    public async Task<ClusterMembersView?> Members()
+    public async Task<ClusterMembers?> Members()
     {
         try
         {
-            return await _http.GetFromJsonAsync<ClusterMembersView>(NodeEndpoints.MembersPath);
+            return await _http.GetFromJsonAsync<ClusterMembers>(NodeEndpoints.MembersPath);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

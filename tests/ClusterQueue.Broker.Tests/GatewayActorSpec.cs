@@ -1,0 +1,43 @@
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using ClusterQueue.Broker.Gateway;
+using ClusterQueue.Protocol.Membership;
+
+namespace ClusterQueue.Broker.Tests;
+
+public sealed class GatewayActorSpec() : TestKit(ConfigurationFactory.ParseString(
+    """
+    akka.actor.provider = cluster
+    akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+    akka.cluster.roles = ["broker"]
+    """))
+{
+    [Fact]
+    public async Task Gateway_answers_membership_with_this_node_Up_and_leading()
+    {
+        var cluster = Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        await AwaitConditionAsync(() => Task.FromResult(cluster.SelfMember.Status == MemberStatus.Up));
+        var gateway = Sys.ActorOf(GatewayActor.Props());
+
+        gateway.Tell(GetClusterMembers.Instance, TestActor);
+
+        var members = await ExpectMsgAsync<ClusterMembers>();
+        var self = cluster.SelfAddress.ToString();
+        Assert.Equal(self, members.Self);
+        Assert.Equal(self, members.Leader);
+        var member = Assert.Single(members.Members);
+        Assert.Equal(new ClusterMember(self, ["broker"], "Up", cluster.SelfMember.AppVersion.ToString(), Reachable: true), member);
+    }
+
+    [Fact]
+    public void Membership_of_a_node_that_has_not_joined_lists_no_members_and_no_leader()
+    {
+        var members = MembershipSnapshot.Of(Cluster.Get(Sys));
+
+        Assert.Equal(Cluster.Get(Sys).SelfAddress.ToString(), members.Self);
+        Assert.Null(members.Leader);
+        Assert.Empty(members.Members);
+    }
+}

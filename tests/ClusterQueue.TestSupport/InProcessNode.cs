@@ -1,0 +1,63 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using ClusterQueue.Node.Configuration;
+using ClusterQueue.Node.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClusterQueue.TestSupport;
+
+/// <summary>A node built by the node's own composition root, inside the test process.</summary>
+public sealed class InProcessNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessNode(WebApplication app, NodeOptions options)
+    {
+        _app = app;
+        Options = options;
+    }
+
+    public NodeOptions Options { get; }
+
+    public ActorSystem System => _app.Services.GetRequiredService<ActorSystem>();
+
+    public Cluster Cluster => Cluster.Get(System);
+
+    /// <summary>Starts a node with the test configuration (fast failure detection).</summary>
+    public static async Task<InProcessNode> StartAsync(int port, int httpPort, IEnumerable<int> seedPorts, string dataDir)
+    {
+        var options = NodeOptions.Parse(
+            new Dictionary<string, string?>
+            {
+                ["CQ_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+                ["CQ_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture),
+                ["CQ_SEEDS"] = string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
+                ["CQ_DATA_DIR"] = dataDir,
+                ["CQ_CONFIG"] = NodeProcess.TestingConfig,
+            },
+            [],
+            dataDir,
+            AppContext.BaseDirectory);
+        var app = NodeHost.Build(options, NodeHocon.Load(options));
+        await app.StartAsync();
+        return new InProcessNode(app, options);
+    }
+
+    /// <summary>True when this node sees exactly <paramref name="count"/> members, all Up and reachable.</summary>
+    public bool SeesOnlyUp(int count)
+    {
+        var state = Cluster.State;
+        return state.Members.Count == count && state.Members.All(m => m.Status == MemberStatus.Up) && state.Unreachable.Count == 0;
+    }
+
+    /// <summary>Stops the node as SIGTERM would: coordinated shutdown, leaving the cluster.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
