@@ -1,0 +1,21 @@
+using ClusterQueue.Protocol;
+using ClusterQueue.Protocol.Topics;
+
+namespace ClusterQueue.Broker.Topics;
+
+/// <summary>What a command or a tick produced: events (already applied), a reply and deliveries.</summary>
+public sealed class TopicOutput
+{
+    public List<ITopicEvent> Events { get; } = [];
+
+    /// <summary>The answer to the command's sender, sent once the durable events are committed.</summary>
+    public IClusterQueueMessage? Reply { get; set; }
+
+    /// <summary>Messages to send to consumers now.</summary>
+    public List<Delivery> Deliveries { get; } = [];
+
+    /// <summary>New dead letters to forward to the dead-letter topic (with their messages).</summary>
+    public List<(DeadLetter Letter, StoredMessage Message)> DeadLetters { get; } = [];
+
+    public IEnumerable<IDurableTopicEvent> DurableEvents => Events.OfType<IDurableTopicEvent>();
+}

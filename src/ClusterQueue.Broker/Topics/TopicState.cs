@@ -1,0 +1,1039 @@
+using ClusterQueue.Protocol.Topics;
+
+namespace ClusterQueue.Broker.Topics;
+
+/// <summary>
+/// A topic's queue logic as a deterministic state machine: <see cref="Handle"/> and <see cref="Tick"/>
+/// turn a command (with the time, as a value) into events, a reply and deliveries;
+/// <see cref="Apply"/> turns an event into the next state. No actors, clocks or I/O inside.
+/// </summary>
+/// <remarks>
+/// Events are applied as soon as they are decided, so later decisions (dedup, max-length) see
+/// messages accepted but not yet written. Deliveries only ever carry messages up to
+/// <see cref="DurableThrough"/>: nothing is delivered before it is committed.
+/// </remarks>
+public sealed class TopicState(string name)
+{
+    /// <summary>Most messages in one publish batch.</summary>
+    public const int MaxBatch = 1000;
+
+    /// <summary>Most (producer number → sequence number) pairs remembered per producer for retries.</summary>
+    public const int ProducerWindow = 10_000;
+
+    public const int MaxHeaders = 64;
+    public const int MaxHeaderBytes = 16 * 1024;
+    public const int MaxCredit = 100_000;
+
+    private readonly SortedDictionary<long, StoredMessage> _messages = [];
+    private readonly SortedDictionary<string, GroupState> _groups = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<(string Group, string Consumer), ConsumerState> _consumers = [];
+    private readonly Dictionary<string, ProducerWindowState> _producers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _messageIds = new(StringComparer.Ordinal);
+    private readonly Queue<(string Id, long Seq)> _messageIdOrder = new();
+    private readonly SortedDictionary<long, (DeadLetter Letter, StoredMessage Message)> _outbox = [];
+
+    public string Name { get; } = name;
+
+    /// <summary>Null while the topic does not exist (never created, or deleted).</summary>
+    public TopicSettings? Settings { get; private set; }
+
+    public bool IsDeadLetterTopic { get; } = TopicNames.IsDeadLetterTopic(name);
+
+    /// <summary>The sequence number the next published message gets.</summary>
+    public long NextSeq { get; private set; } = 1;
+
+    /// <summary>Messages up to this one are committed and may be delivered.</summary>
+    public long DurableThrough { get; private set; }
+
+    public long NextDeadLetterId { get; private set; } = 1;
+
+    /// <summary>Messages held: waiting for a group, leased, or delayed.</summary>
+    public long Pending => _messages.Count;
+
+    public int InFlight => _groups.Values.Sum(g => g.Leases.Count);
+
+    public IReadOnlyDictionary<string, GroupState> Groups => _groups;
+
+    public IEnumerable<ConsumerState> Consumers => _consumers.Values;
+
+    public IReadOnlyDictionary<long, StoredMessage> Messages => _messages;
+
+    /// <summary>Dead letters not yet confirmed by the dead-letter topic, by dead-letter id.</summary>
+    public IReadOnlyDictionary<long, (DeadLetter Letter, StoredMessage Message)> Outbox => _outbox;
+
+    /// <summary>True when the topic holds nothing that needs it running: it may passivate.</summary>
+    public bool IsIdle => _messages.Count == 0 && _consumers.Count == 0 && _outbox.Count == 0;
+
+    /// <summary>Marks messages up to <paramref name="sequenceNr"/> committed, so they may be delivered.</summary>
+    public void MarkDurable(long sequenceNr) => DurableThrough = Math.Max(DurableThrough, Math.Min(sequenceNr, NextSeq - 1));
+
+    /// <summary>The earliest time a lease, a delay, or a consumer's silence runs out; null for none.</summary>
+    public DateTimeOffset? NextDeadline(DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        void Consider(DateTimeOffset at) => next = next is { } n && n <= at ? n : at;
+        foreach (var group in _groups.Values)
+        {
+            if (group.LeaseExpiries.Count > 0)
+            {
+                Consider(group.LeaseExpiries.Min.ExpiresAt);
+            }
+
+            if (group.WaitingOrder.Count > 0 && _consumers.Keys.Any(k => k.Group == group.Name))
+            {
+                Consider(group.WaitingOrder.Min.Due);
+            }
+        }
+
+        if (Settings is { } settings)
+        {
+            foreach (var consumer in _consumers.Values)
+            {
+                Consider(consumer.LastSeen + settings.ConsumerTimeout);
+            }
+        }
+
+        return next is { } due && due < now ? now : next;
+    }
+
+    public TopicOutput Handle(ITopicCommand command, DateTimeOffset now)
+    {
+        var output = new TopicOutput();
+        output.Reply = command switch
+        {
+            Publish publish => HandlePublish(publish, now, output),
+            Subscribe subscribe => HandleSubscribe(subscribe, now, output),
+            AddCredit addCredit => HandleAddCredit(addCredit, now, output),
+            Heartbeat heartbeat => HandleHeartbeat(heartbeat, now, output),
+            Ack ack => HandleAck(ack, output),
+            Nack nack => HandleNack(nack, now, output),
+            ExtendLease extend => HandleExtendLease(extend, now, output),
+            Unsubscribe unsubscribe => HandleUnsubscribe(unsubscribe, output),
+            ConfigureTopic configure => HandleConfigure(configure, output),
+            DeleteTopic => HandleDeleteTopic(output),
+            DeleteGroup deleteGroup => HandleDeleteGroup(deleteGroup, output),
+            GetTopicStats => Settings is null ? NotFound() : Stats(),
+            Peek peek => HandlePeek(peek),
+            Purge => HandlePurge(output),
+            _ => Error(ErrorCode.UnknownCommand, $"topic '{Name}' does not understand {command.GetType().Name}"),
+        };
+        Dispatch(now, output);
+        return output;
+    }
+
+    /// <summary>Ends expired leases and silent consumers, then delivers what is due.</summary>
+    public TopicOutput Tick(DateTimeOffset now)
+    {
+        var output = new TopicOutput();
+        if (Settings is { } settings)
+        {
+            foreach (var consumer in _consumers.Values.Where(c => c.LastSeen + settings.ConsumerTimeout <= now).ToList())
+            {
+                var held = consumer.Held.ToList();
+                Emit(output, new ConsumerLeft(consumer.Group, consumer.Id));
+                ReleaseAsFailed(_groups[consumer.Group], held, null, output);
+            }
+
+            foreach (var group in _groups.Values)
+            {
+                var expired = group.LeaseExpiries.TakeWhile(e => e.ExpiresAt <= now).Select(e => e.Seq).ToList();
+                ReleaseAsFailed(group, expired, null, output);
+            }
+        }
+
+        Dispatch(now, output);
+        return output;
+    }
+
+    /// <summary>Delivers what consumers have credit for; call after <see cref="MarkDurable"/> moved on.</summary>
+    public TopicOutput Dispatch(DateTimeOffset now)
+    {
+        var output = new TopicOutput();
+        Dispatch(now, output);
+        return output;
+    }
+
+    /// <summary>The dead-letter topic confirmed these dead letters; they leave the outbox.</summary>
+    public TopicOutput ConfirmDeadLetters(IReadOnlyList<long> deadLetterIds)
+    {
+        var output = new TopicOutput();
+        var known = deadLetterIds.Where(_outbox.ContainsKey).Distinct().ToList();
+        if (known.Count > 0)
+        {
+            Emit(output, new DeadLettersForwarded(known));
+        }
+
+        return output;
+    }
+
+    public void Apply(ITopicEvent topicEvent)
+    {
+        switch (topicEvent)
+        {
+            case TopicSettingsChanged e:
+                Settings = e.Settings;
+                break;
+            case TopicDeletedEvent:
+                Settings = null;
+                _messages.Clear();
+                _groups.Clear();
+                _consumers.Clear();
+                _producers.Clear();
+                _messageIds.Clear();
+                _messageIdOrder.Clear();
+                break;
+            case MessagesAppended e:
+                ApplyAppended(e);
+                break;
+            case GroupCreated e:
+                ApplyGroupCreated(e);
+                break;
+            case GroupDeletedEvent e:
+                _groups.Remove(e.Group);
+                foreach (var key in _consumers.Keys.Where(k => k.Group == e.Group).ToList())
+                {
+                    _consumers.Remove(key);
+                }
+
+                foreach (var seq in _messages.Keys.ToList())
+                {
+                    RemoveIfDone(seq);
+                }
+
+                break;
+            case MessagesLeased e:
+                ApplyLeased(e);
+                break;
+            case MessagesAcked e:
+                ForEachFinished(e.Group, e.SequenceNrs);
+                break;
+            case MessagesExpired e:
+                ForEachFinished(e.Group, e.SequenceNrs);
+                break;
+            case MessagesReleased e:
+                ApplyReleased(e);
+                break;
+            case LeasesExtended e:
+                ApplyExtended(e);
+                break;
+            case MessagesDeadLettered e:
+                ApplyDeadLettered(e);
+                break;
+            case DeadLettersForwarded e:
+                foreach (var id in e.DeadLetterIds)
+                {
+                    _outbox.Remove(id);
+                }
+
+                break;
+            case MessagesPurged e:
+                ApplyPurged(e);
+                break;
+            case ConsumerJoined e:
+                if (!_consumers.TryGetValue((e.Group, e.ConsumerId), out var joined))
+                {
+                    _consumers[(e.Group, e.ConsumerId)] = joined = new ConsumerState(e.Group, e.ConsumerId, e.Credit, e.At);
+                }
+
+                joined.Credit = e.Credit;
+                joined.LastSeen = e.At;
+                break;
+            case ConsumerCreditChanged e:
+                _consumers[(e.Group, e.ConsumerId)].Credit = e.Credit;
+                break;
+            case ConsumerSeen e:
+                _consumers[(e.Group, e.ConsumerId)].LastSeen = e.At;
+                break;
+            case ConsumerLeft e:
+                _consumers.Remove((e.Group, e.ConsumerId));
+                break;
+            default:
+                throw new ArgumentException($"TopicState cannot apply {topicEvent.GetType().Name}", nameof(topicEvent));
+        }
+    }
+
+    private TopicError Error(ErrorCode code, string message) => new(Name, code, message);
+
+    private TopicError NotFound() => Error(ErrorCode.TopicNotFound, $"topic '{Name}' does not exist");
+
+    private void Emit(TopicOutput output, ITopicEvent topicEvent)
+    {
+        Apply(topicEvent);
+        output.Events.Add(topicEvent);
+    }
+
+    /// <summary>Publishing or subscribing to a topic that does not exist creates it with the defaults.</summary>
+    private void EnsureExists(TopicOutput output)
+    {
+        if (Settings is null)
+        {
+            Emit(output, new TopicSettingsChanged(TopicSettings.Default));
+        }
+    }
+
+    private TopicError? ValidateGroup(string group) =>
+        TopicNames.ValidateGroup(group) is { } problem ? Error(ErrorCode.InvalidGroupName, problem) : null;
+
+    private PublishOutcome? ValidateMessage(OutgoingMessage message, TopicSettings settings)
+    {
+        var seq = message.ProducerSeq;
+        if (message.Payload.Length > settings.MaxPayloadBytes)
+        {
+            return PublishOutcome.Rejected(seq, ErrorCode.PayloadTooLarge,
+                $"payload is {message.Payload.Length} bytes; topic '{Name}' accepts at most {settings.MaxPayloadBytes}");
+        }
+
+        if (message.Headers is { } headers)
+        {
+            var bytes = headers.Sum(h => h.Key.Length + h.Value.Length);
+            if (headers.Count > MaxHeaders || bytes > MaxHeaderBytes)
+            {
+                return PublishOutcome.Rejected(seq, ErrorCode.HeadersTooLarge,
+                    $"{headers.Count} headers of {bytes} characters; at most {MaxHeaders} headers of {MaxHeaderBytes} characters in all");
+            }
+        }
+
+        if (message.Ttl is { } ttl && (ttl <= TimeSpan.Zero || ttl > TopicSettings.MaxDuration))
+        {
+            return PublishOutcome.Rejected(seq, ErrorCode.InvalidDuration, $"ttl must be more than 0 and at most {TopicSettings.MaxDuration.TotalDays} days, not {ttl}");
+        }
+
+        if (message.Delay is { } delay && (delay < TimeSpan.Zero || delay > TopicSettings.MaxDuration))
+        {
+            return PublishOutcome.Rejected(seq, ErrorCode.InvalidDuration, $"delay must be from 0 to {TopicSettings.MaxDuration.TotalDays} days, not {delay}");
+        }
+
+        return message.MessageId is { Length: > TopicNames.MaxClientIdLength }
+            ? PublishOutcome.Rejected(seq, ErrorCode.InvalidClientId, $"message id is {message.MessageId.Length} characters; at most {TopicNames.MaxClientIdLength} are allowed")
+            : null;
+    }
+
+    private Protocol.IClusterQueueMessage HandlePublish(Publish publish, DateTimeOffset now, TopicOutput output)
+    {
+        if (TopicNames.ValidateClientId("producer", publish.ProducerId) is { } badProducer)
+        {
+            return Error(ErrorCode.InvalidClientId, badProducer);
+        }
+
+        if (publish.Messages.Count is 0 or > MaxBatch)
+        {
+            return Error(ErrorCode.InvalidBatch, $"a publish carries 1 to {MaxBatch} messages, not {publish.Messages.Count}");
+        }
+
+        EnsureExists(output);
+        var settings = Settings!;
+        var producer = _producers.GetValueOrDefault(publish.ProducerId);
+        var outcomes = new List<PublishOutcome>(publish.Messages.Count);
+        var accepted = new List<StoredMessage>();
+        var inBatch = new Dictionary<long, long>();
+        var idsInBatch = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var message in publish.Messages)
+        {
+            if (ValidateMessage(message, settings) is { } rejected)
+            {
+                outcomes.Add(rejected);
+                continue;
+            }
+
+            if (inBatch.TryGetValue(message.ProducerSeq, out var batchSeq)
+                || (producer is not null && producer.TryGet(message.ProducerSeq, out batchSeq)))
+            {
+                outcomes.Add(PublishOutcome.Repeated(message.ProducerSeq, batchSeq));
+                continue;
+            }
+
+            if (producer is not null && producer.IsTooOld(message.ProducerSeq))
+            {
+                outcomes.Add(PublishOutcome.Rejected(message.ProducerSeq, ErrorCode.ProducerSequenceTooOld,
+                    $"producer number {message.ProducerSeq} is older than the last {ProducerWindow} the topic remembers; it was published before"));
+                continue;
+            }
+
+            if (message.MessageId is { } id && settings.MessageIdWindow > 0
+                && (_messageIds.TryGetValue(id, out var idSeq) || idsInBatch.TryGetValue(id, out idSeq)))
+            {
+                outcomes.Add(PublishOutcome.Repeated(message.ProducerSeq, idSeq));
+                continue;
+            }
+
+            if (_messages.Count + accepted.Count >= settings.MaxLength)
+            {
+                if (settings.Overflow == OverflowPolicy.RejectPublish || IsDeadLetterTopic || _messages.Count == 0)
+                {
+                    outcomes.Add(PublishOutcome.Rejected(message.ProducerSeq, ErrorCode.TopicFull,
+                        $"topic '{Name}' holds its max-length of {settings.MaxLength} messages"));
+                    continue;
+                }
+
+                DeadLetterOldest(output);
+            }
+
+            var seq = NextSeq + accepted.Count;
+            var ttl = message.Ttl ?? settings.DefaultTtl;
+            accepted.Add(new StoredMessage(
+                seq,
+                publish.ProducerId,
+                message.ProducerSeq,
+                message.MessageId,
+                message.Payload,
+                message.Headers ?? new Dictionary<string, string>(),
+                now,
+                ttl is { } t ? now + t : null,
+                message.Delay is { } d && d > TimeSpan.Zero ? now + d : null,
+                OnlyGroup: null));
+            inBatch[message.ProducerSeq] = seq;
+            if (message.MessageId is { } newId)
+            {
+                idsInBatch[newId] = seq;
+            }
+
+            outcomes.Add(PublishOutcome.Stored(message.ProducerSeq, seq));
+        }
+
+        if (accepted.Count > 0)
+        {
+            Emit(output, new MessagesAppended(accepted));
+        }
+
+        return new PublishResult(Name, publish.ProducerId, outcomes);
+    }
+
+    /// <summary>Makes room by dead-lettering the oldest held message from every group still holding it.</summary>
+    private void DeadLetterOldest(TopicOutput output)
+    {
+        var oldest = _messages.First().Value;
+        var holders = _groups.Values.Where(g => g.IsUnfinished(oldest.SequenceNr)).ToList();
+        var letters = holders.Count == 0
+            ? [NewDeadLetter("", oldest.SequenceNr, DeadLetterReason.Overflow, 0)]
+            : holders.Select(g => NewDeadLetter(g.Name, oldest.SequenceNr, DeadLetterReason.Overflow, g.Attempts.GetValueOrDefault(oldest.SequenceNr))).ToList();
+        EmitDeadLetters(letters, output);
+    }
+
+    private static DeadLetter NewDeadLetter(string group, long seq, DeadLetterReason reason, int attempts) =>
+        new(group, seq, reason, attempts, 0);
+
+    /// <summary>Numbers the letters and emits them; the messages go to the output for forwarding.</summary>
+    private void EmitDeadLetters(List<DeadLetter> letters, TopicOutput output)
+    {
+        if (letters.Count == 0)
+        {
+            return;
+        }
+
+        var numbered = letters.Select((l, i) => l with { DeadLetterId = NextDeadLetterId + i }).ToList();
+        var messages = numbered.Select(l => _messages[l.SequenceNr]).ToList();
+        Emit(output, new MessagesDeadLettered(numbered));
+        output.DeadLetters.AddRange(numbered.Zip(messages));
+    }
+
+    private Protocol.IClusterQueueMessage HandleSubscribe(Subscribe subscribe, DateTimeOffset now, TopicOutput output)
+    {
+        if (ValidateGroup(subscribe.Group) is { } badGroup)
+        {
+            return badGroup;
+        }
+
+        if (TopicNames.ValidateClientId("consumer", subscribe.ConsumerId) is { } badConsumer)
+        {
+            return Error(ErrorCode.InvalidClientId, badConsumer);
+        }
+
+        if (subscribe.Credit is < 1 or > MaxCredit)
+        {
+            return Error(ErrorCode.InvalidCredit, $"credit must be from 1 to {MaxCredit}, not {subscribe.Credit}");
+        }
+
+        EnsureExists(output);
+        if (!_groups.ContainsKey(subscribe.Group))
+        {
+            var first = subscribe.StartAt == StartPosition.Earliest && _messages.Count > 0 ? _messages.First().Key : NextSeq;
+            Emit(output, new GroupCreated(subscribe.Group, first));
+        }
+
+        Emit(output, new ConsumerJoined(subscribe.Group, subscribe.ConsumerId, subscribe.Credit, now));
+        return new Subscribed(Name, subscribe.Group, subscribe.ConsumerId);
+    }
+
+    private ConsumerState? FindConsumer(string group, string consumerId) => _consumers.GetValueOrDefault((group, consumerId));
+
+    private TopicError UnknownConsumer(string group, string consumerId) =>
+        Error(ErrorCode.UnknownConsumer, $"consumer '{consumerId}' is not subscribed to group '{group}' of topic '{Name}'; subscribe again");
+
+    private Protocol.IClusterQueueMessage HandleAddCredit(AddCredit addCredit, DateTimeOffset now, TopicOutput output)
+    {
+        if (FindConsumer(addCredit.Group, addCredit.ConsumerId) is not { } consumer)
+        {
+            return UnknownConsumer(addCredit.Group, addCredit.ConsumerId);
+        }
+
+        var credit = (long)consumer.Credit + addCredit.Delta;
+        if (credit is < 1 or > MaxCredit)
+        {
+            return Error(ErrorCode.InvalidCredit, $"credit would be {credit}; it must stay from 1 to {MaxCredit}");
+        }
+
+        Emit(output, new ConsumerCreditChanged(consumer.Group, consumer.Id, (int)credit));
+        Emit(output, new ConsumerSeen(consumer.Group, consumer.Id, now));
+        return new Subscribed(Name, consumer.Group, consumer.Id);
+    }
+
+    private Protocol.IClusterQueueMessage HandleHeartbeat(Heartbeat heartbeat, DateTimeOffset now, TopicOutput output)
+    {
+        if (FindConsumer(heartbeat.Group, heartbeat.ConsumerId) is not { } consumer)
+        {
+            return UnknownConsumer(heartbeat.Group, heartbeat.ConsumerId);
+        }
+
+        Emit(output, new ConsumerSeen(consumer.Group, consumer.Id, now));
+        return new HeartbeatAck(Name, consumer.Group, consumer.Id);
+    }
+
+    private (GroupState? Group, TopicError? Error) FindGroup(string group)
+    {
+        if (Settings is null)
+        {
+            return (null, NotFound());
+        }
+
+        return _groups.TryGetValue(group, out var state)
+            ? (state, null)
+            : (null, Error(ErrorCode.GroupNotFound, $"topic '{Name}' has no group '{group}'"));
+    }
+
+    private Protocol.IClusterQueueMessage HandleAck(Ack ack, TopicOutput output)
+    {
+        var (group, error) = FindGroup(ack.Group);
+        if (group is null)
+        {
+            return error!;
+        }
+
+        var seqs = new SortedSet<long>(ack.SequenceNrs);
+        if (ack.UpTo > 0)
+        {
+            seqs.UnionWith(Enumerable.Range(0, (int)Math.Min(Math.Max(0, ack.UpTo - group.FirstSeq + 1), int.MaxValue))
+                .Select(i => group.FirstSeq + i)
+                .Where(s => s < NextSeq && _messages.ContainsKey(s) && group.IsUnfinished(s)));
+        }
+
+        var known = seqs.Where(s => _messages.ContainsKey(s) && group.IsUnfinished(s)).ToList();
+        var unknown = seqs.Where(s => !(_messages.ContainsKey(s) && group.IsUnfinished(s))).ToList();
+        if (known.Count > 0)
+        {
+            Emit(output, new MessagesAcked(group.Name, known));
+        }
+
+        return new AckResult(Name, group.Name, known.Count, unknown);
+    }
+
+    private Protocol.IClusterQueueMessage HandleNack(Nack nack, DateTimeOffset now, TopicOutput output)
+    {
+        var (group, error) = FindGroup(nack.Group);
+        if (group is null)
+        {
+            return error!;
+        }
+
+        if (nack.RedeliverAfter is { } delay && (delay < TimeSpan.Zero || delay > TopicSettings.MaxDuration))
+        {
+            return Error(ErrorCode.InvalidDuration, $"redelivery delay must be from 0 to {TopicSettings.MaxDuration.TotalDays} days, not {delay}");
+        }
+
+        var seqs = nack.SequenceNrs.Distinct().ToList();
+        var leased = seqs.Where(group.Leases.ContainsKey).ToList();
+        ReleaseAsFailed(group, leased, nack.RedeliverAfter is { } after && after > TimeSpan.Zero ? now + after : null, output);
+        return new AckResult(Name, group.Name, leased.Count, seqs.Where(s => !leased.Contains(s)).ToList());
+    }
+
+    /// <summary>
+    /// Ends leases that failed (nack, expiry, silent consumer): each message is delivered again, or
+    /// dead-lettered once it has had max-deliveries.
+    /// </summary>
+    private void ReleaseAsFailed(GroupState group, IReadOnlyCollection<long> seqs, DateTimeOffset? redeliverAt, TopicOutput output)
+    {
+        var leased = seqs.Where(group.Leases.ContainsKey).ToList();
+        if (leased.Count == 0)
+        {
+            return;
+        }
+
+        var maxDeliveries = IsDeadLetterTopic ? 0 : Settings!.MaxDeliveries;
+        var exhausted = leased.Where(s => maxDeliveries > 0 && group.Attempts.GetValueOrDefault(s) >= maxDeliveries).ToList();
+        var again = leased.Except(exhausted).ToList();
+        if (again.Count > 0)
+        {
+            Emit(output, new MessagesReleased(group.Name, again, redeliverAt));
+        }
+
+        EmitDeadLetters(
+            exhausted.Select(s => NewDeadLetter(group.Name, s, DeadLetterReason.MaxDeliveries, group.Attempts[s])).ToList(),
+            output);
+    }
+
+    private Protocol.IClusterQueueMessage HandleExtendLease(ExtendLease extend, DateTimeOffset now, TopicOutput output)
+    {
+        var (group, error) = FindGroup(extend.Group);
+        if (group is null)
+        {
+            return error!;
+        }
+
+        if (extend.By <= TimeSpan.Zero || extend.By > TopicSettings.MaxDuration)
+        {
+            return Error(ErrorCode.InvalidDuration, $"a lease is extended by more than 0 and at most {TopicSettings.MaxDuration.TotalDays} days, not {extend.By}");
+        }
+
+        var seqs = extend.SequenceNrs.Distinct().ToList();
+        var held = seqs.Where(s => group.Leases.TryGetValue(s, out var lease) && lease.ConsumerId == extend.ConsumerId).ToList();
+        if (held.Count > 0)
+        {
+            Emit(output, new LeasesExtended(group.Name, held, now + extend.By));
+        }
+
+        if (FindConsumer(extend.Group, extend.ConsumerId) is { } consumer)
+        {
+            Emit(output, new ConsumerSeen(consumer.Group, consumer.Id, now));
+        }
+
+        return new AckResult(Name, group.Name, held.Count, seqs.Where(s => !held.Contains(s)).ToList());
+    }
+
+    private Protocol.IClusterQueueMessage HandleUnsubscribe(Unsubscribe unsubscribe, TopicOutput output)
+    {
+        if (FindConsumer(unsubscribe.Group, unsubscribe.ConsumerId) is not { } consumer)
+        {
+            return UnknownConsumer(unsubscribe.Group, unsubscribe.ConsumerId);
+        }
+
+        // A clean stop hands messages back without counting against max-deliveries.
+        var held = consumer.Held.ToList();
+        Emit(output, new ConsumerLeft(consumer.Group, consumer.Id));
+        if (held.Count > 0)
+        {
+            Emit(output, new MessagesReleased(consumer.Group, held, null));
+        }
+
+        return new Unsubscribed(Name, consumer.Group, consumer.Id);
+    }
+
+    private Protocol.IClusterQueueMessage HandleConfigure(ConfigureTopic configure, TopicOutput output)
+    {
+        if (configure.Settings.Validate() is { } problem)
+        {
+            return Error(ErrorCode.InvalidSettings, $"topic '{Name}': {problem}");
+        }
+
+        if (Settings != configure.Settings)
+        {
+            Emit(output, new TopicSettingsChanged(configure.Settings));
+        }
+
+        return new TopicConfigured(Name, configure.Settings);
+    }
+
+    private Protocol.IClusterQueueMessage HandleDeleteTopic(TopicOutput output)
+    {
+        if (Settings is null)
+        {
+            return NotFound();
+        }
+
+        Emit(output, TopicDeletedEvent.Instance);
+        return new TopicDeleted(Name);
+    }
+
+    private Protocol.IClusterQueueMessage HandleDeleteGroup(DeleteGroup deleteGroup, TopicOutput output)
+    {
+        var (group, error) = FindGroup(deleteGroup.Group);
+        if (group is null)
+        {
+            return error!;
+        }
+
+        Emit(output, new GroupDeletedEvent(group.Name));
+        return new GroupDeleted(Name, group.Name);
+    }
+
+    private Protocol.IClusterQueueMessage HandlePeek(Peek peek)
+    {
+        if (Settings is null)
+        {
+            return NotFound();
+        }
+
+        if (peek.Count is < 1 or > MaxBatch)
+        {
+            return Error(ErrorCode.InvalidBatch, $"peek reads 1 to {MaxBatch} messages, not {peek.Count}");
+        }
+
+        return new PeekResult(Name, _messages.Values.Take(peek.Count).Select(m => m.ToTopicMessage()).ToList());
+    }
+
+    private Protocol.IClusterQueueMessage HandlePurge(TopicOutput output)
+    {
+        if (Settings is null)
+        {
+            return NotFound();
+        }
+
+        var count = _messages.Count;
+        Emit(output, new MessagesPurged(NextSeq - 1));
+        return new Purged(Name, count);
+    }
+
+    private TopicStats Stats() => new(
+        Name,
+        Settings!,
+        Pending,
+        InFlight,
+        NextSeq - 1,
+        _groups.Values.Select(g => new GroupStats(
+            g.Name,
+            Lag(g),
+            g.Leases.Count,
+            _consumers.Keys.Count(k => k.Group == g.Name),
+            g.DeadLettered)).ToList(),
+        _consumers.Count);
+
+    /// <summary>Messages the group has not finished: undelivered, leased, waiting or ready again.</summary>
+    private long Lag(GroupState group) =>
+        _messages.Keys.Count(group.IsUnfinished);
+
+    private void Dispatch(DateTimeOffset now, TopicOutput output)
+    {
+        if (Settings is null)
+        {
+            return;
+        }
+
+        foreach (var group in _groups.Values)
+        {
+            DispatchGroup(group, now, output);
+        }
+    }
+
+    private void DispatchGroup(GroupState group, DateTimeOffset now, TopicOutput output)
+    {
+        var consumers = _consumers.Values.Where(c => c.Group == group.Name).ToList();
+        if (consumers.Count == 0 || consumers.All(c => c.FreeCredit <= 0))
+        {
+            return;
+        }
+
+        var free = consumers.ToDictionary(c => c.Id, c => c.FreeCredit);
+        var assigned = consumers.ToDictionary(c => c.Id, _ => new List<long>());
+        var expired = new List<long>();
+        var turn = group.NextConsumer;
+
+        foreach (var seq in Candidates(group, now))
+        {
+            var message = _messages[seq];
+            if (message.ExpiresAt is { } expiresAt && expiresAt <= now)
+            {
+                expired.Add(seq);
+                continue;
+            }
+
+            var taker = Enumerable.Range(0, consumers.Count)
+                .Select(i => consumers[(turn + i) % consumers.Count])
+                .FirstOrDefault(c => free[c.Id] > 0);
+            if (taker is null)
+            {
+                break;
+            }
+
+            assigned[taker.Id].Add(seq);
+            free[taker.Id]--;
+            turn = (consumers.IndexOf(taker) + 1) % consumers.Count;
+        }
+
+        group.NextConsumer = turn;
+        Expire(group, expired, output);
+        var leaseExpiresAt = now + Settings!.AckTimeout;
+        foreach (var (consumerId, seqs) in assigned.Where(a => a.Value.Count > 0))
+        {
+            Emit(output, new MessagesLeased(group.Name, consumerId, seqs, leaseExpiresAt));
+            output.Deliveries.Add(new Delivery(
+                Name,
+                group.Name,
+                consumerId,
+                seqs.Select(s => new DeliveredMessage(_messages[s].ToTopicMessage(), group.Attempts[s], leaseExpiresAt)).ToList()));
+        }
+    }
+
+    /// <summary>
+    /// Messages the group may deliver now, in the order offered: redeliveries first (lowest
+    /// sequence first), then what waited and is due, then first deliveries in publish order.
+    /// Only committed messages are offered. Lazily enumerated: dispatch stops when credit runs out.
+    /// </summary>
+    private IEnumerable<long> Candidates(GroupState group, DateTimeOffset now)
+    {
+        foreach (var seq in group.Ready.Where(s => s <= DurableThrough).ToList())
+        {
+            yield return seq;
+        }
+
+        foreach (var (_, seq) in group.WaitingOrder.TakeWhile(w => w.Due <= now).Where(w => w.Seq <= DurableThrough).ToList())
+        {
+            yield return seq;
+        }
+
+        for (var seq = group.NextSeq; seq <= DurableThrough; seq++)
+        {
+            if (!group.Ahead.Contains(seq) && _messages.ContainsKey(seq))
+            {
+                yield return seq;
+            }
+        }
+    }
+
+    private void Expire(GroupState group, List<long> seqs, TopicOutput output)
+    {
+        if (seqs.Count == 0)
+        {
+            return;
+        }
+
+        if (Settings!.Expiry == ExpiryPolicy.Drop || IsDeadLetterTopic)
+        {
+            Emit(output, new MessagesExpired(group.Name, seqs));
+            return;
+        }
+
+        EmitDeadLetters(
+            seqs.Select(s => NewDeadLetter(group.Name, s, DeadLetterReason.Expired, group.Attempts.GetValueOrDefault(s))).ToList(),
+            output);
+    }
+
+    private void ApplyAppended(MessagesAppended e)
+    {
+        foreach (var message in e.Messages)
+        {
+            _messages[message.SequenceNr] = message;
+            NextSeq = message.SequenceNr + 1;
+            if (!_producers.TryGetValue(message.ProducerId, out var producer))
+            {
+                _producers[message.ProducerId] = producer = new ProducerWindowState();
+            }
+
+            producer.Add(message.ProducerSeq, message.SequenceNr);
+            RememberMessageId(message);
+            foreach (var group in _groups.Values)
+            {
+                PlaceNewMessage(group, message);
+            }
+        }
+    }
+
+    private void RememberMessageId(StoredMessage message)
+    {
+        var window = Settings?.MessageIdWindow ?? 0;
+        if (message.MessageId is not { } id || window == 0)
+        {
+            return;
+        }
+
+        _messageIds[id] = message.SequenceNr;
+        _messageIdOrder.Enqueue((id, message.SequenceNr));
+        while (_messageIdOrder.Count > window)
+        {
+            var (oldId, oldSeq) = _messageIdOrder.Dequeue();
+            if (_messageIds.TryGetValue(oldId, out var seq) && seq == oldSeq)
+            {
+                _messageIds.Remove(oldId);
+            }
+        }
+    }
+
+    /// <summary>A message not for this group, or delayed, leaves the group's first-delivery order.</summary>
+    private void PlaceNewMessage(GroupState group, StoredMessage message)
+    {
+        if (message.SequenceNr < group.FirstSeq)
+        {
+            return;
+        }
+
+        if (message.OnlyGroup is { } only && only != group.Name)
+        {
+            group.Take(message.SequenceNr, NextSeq);
+        }
+        else if (message.DeliverAt is { } deliverAt)
+        {
+            group.Take(message.SequenceNr, NextSeq);
+            group.Wait(message.SequenceNr, deliverAt);
+        }
+    }
+
+    private void ApplyGroupCreated(GroupCreated e)
+    {
+        var group = new GroupState(e.Group, e.FirstSequenceNr);
+        _groups[e.Group] = group;
+        var deadForAll = _outbox.Values.Where(o => o.Letter.Group == "").Select(o => o.Letter.SequenceNr).ToHashSet();
+        foreach (var message in _messages.Values.Where(m => m.SequenceNr >= e.FirstSequenceNr))
+        {
+            if (deadForAll.Contains(message.SequenceNr))
+            {
+                group.Take(message.SequenceNr, NextSeq);
+            }
+            else
+            {
+                PlaceNewMessage(group, message);
+            }
+        }
+
+        group.Take(e.FirstSequenceNr - 1, NextSeq);
+    }
+
+    private void ApplyLeased(MessagesLeased e)
+    {
+        var group = _groups[e.Group];
+        var consumer = _consumers.GetValueOrDefault((e.Group, e.ConsumerId));
+        foreach (var seq in e.SequenceNrs)
+        {
+            group.Ready.Remove(seq);
+            group.StopWaiting(seq);
+            group.Take(seq, NextSeq);
+            group.EndLease(seq);
+            group.Leases[seq] = new Lease(e.ConsumerId, e.LeaseExpiresAt);
+            group.LeaseExpiries.Add((e.LeaseExpiresAt, seq));
+            group.Attempts[seq] = group.Attempts.GetValueOrDefault(seq) + 1;
+            consumer?.Held.Add(seq);
+        }
+    }
+
+    private void ApplyReleased(MessagesReleased e)
+    {
+        var group = _groups[e.Group];
+        foreach (var seq in e.SequenceNrs)
+        {
+            if (group.Leases.TryGetValue(seq, out var lease))
+            {
+                _consumers.GetValueOrDefault((e.Group, lease.ConsumerId))?.Held.Remove(seq);
+            }
+
+            group.EndLease(seq);
+            if (e.RedeliverAt is { } at)
+            {
+                group.Wait(seq, at);
+            }
+            else
+            {
+                group.Ready.Add(seq);
+            }
+        }
+    }
+
+    private void ApplyExtended(LeasesExtended e)
+    {
+        var group = _groups[e.Group];
+        foreach (var seq in e.SequenceNrs)
+        {
+            if (group.Leases.TryGetValue(seq, out var lease))
+            {
+                group.EndLease(seq);
+                group.Leases[seq] = lease with { ExpiresAt = e.LeaseExpiresAt };
+                group.LeaseExpiries.Add((e.LeaseExpiresAt, seq));
+            }
+        }
+    }
+
+    private void ApplyDeadLettered(MessagesDeadLettered e)
+    {
+        foreach (var letter in e.Letters)
+        {
+            _outbox[letter.DeadLetterId] = (letter, _messages[letter.SequenceNr]);
+            NextDeadLetterId = Math.Max(NextDeadLetterId, letter.DeadLetterId + 1);
+            if (_groups.TryGetValue(letter.Group, out var group))
+            {
+                group.DeadLettered++;
+                FinishInGroup(group, letter.SequenceNr);
+            }
+            else
+            {
+                // Dead-lettered while no group existed: it is gone for every group to come.
+                _messages.Remove(letter.SequenceNr);
+            }
+
+            RemoveIfDone(letter.SequenceNr);
+        }
+    }
+
+    private void ApplyPurged(MessagesPurged e)
+    {
+        _messages.Clear();
+        foreach (var group in _groups.Values)
+        {
+            foreach (var seq in group.Leases.Keys.ToList())
+            {
+                group.EndLease(seq);
+            }
+
+            group.Ready.Clear();
+            group.Waiting.Clear();
+            group.WaitingOrder.Clear();
+            group.Attempts.Clear();
+            group.Ahead.Clear();
+            group.NextSeq = Math.Max(group.NextSeq, e.UpToSequenceNr + 1);
+        }
+
+        foreach (var consumer in _consumers.Values)
+        {
+            consumer.Held.Clear();
+        }
+    }
+
+    private void ForEachFinished(string groupName, IReadOnlyList<long> seqs)
+    {
+        var group = _groups[groupName];
+        foreach (var seq in seqs)
+        {
+            FinishInGroup(group, seq);
+            RemoveIfDone(seq);
+        }
+    }
+
+    private void FinishInGroup(GroupState group, long seq)
+    {
+        if (group.Leases.TryGetValue(seq, out var lease))
+        {
+            _consumers.GetValueOrDefault((group.Name, lease.ConsumerId))?.Held.Remove(seq);
+        }
+
+        group.Finish(seq);
+        group.Take(seq, NextSeq);
+    }
+
+    /// <summary>A message leaves the topic once every group is done with it (never while no group exists).</summary>
+    private void RemoveIfDone(long seq)
+    {
+        if (_groups.Count > 0 && _groups.Values.All(g => !g.IsUnfinished(seq)))
+        {
+            _messages.Remove(seq);
+        }
+    }
+
+    /// <summary>The producer numbers a topic remembers for one producer, to confirm retries.</summary>
+    private sealed class ProducerWindowState
+    {
+        private readonly Dictionary<long, long> _sequenceNrs = [];
+        private readonly Queue<long> _order = new();
+
+        public bool TryGet(long producerSeq, out long sequenceNr) => _sequenceNrs.TryGetValue(producerSeq, out sequenceNr);
+
+        /// <summary>
+        /// Older than the oldest remembered number while the window is full: it may have been
+        /// stored already, and its sequence number is forgotten.
+        /// </summary>
+        public bool IsTooOld(long producerSeq) => _order.Count >= ProducerWindow && producerSeq < _order.Peek();
+
+        public void Add(long producerSeq, long sequenceNr)
+        {
+            _sequenceNrs[producerSeq] = sequenceNr;
+            _order.Enqueue(producerSeq);
+            if (_order.Count > ProducerWindow)
+            {
+                _sequenceNrs.Remove(_order.Dequeue());
+            }
+        }
+    }
+}
