@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.Serialization;
 using ClusterQueue.Protocol.Membership;
 using ClusterQueue.Protocol.Serialization.Proto;
+using ClusterQueue.Protocol.Topics;
 using Google.Protobuf;
 
 namespace ClusterQueue.Protocol.Serialization;
@@ -12,7 +13,7 @@ namespace ClusterQueue.Protocol.Serialization;
 /// Serializes every <see cref="IClusterQueueMessage"/> as protobuf, so nodes and clients of different
 /// versions can talk (fields are added, never renumbered) and persisted events survive renames.
 /// </summary>
-public sealed class ClusterQueueSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>Unique among the serializers of an ActorSystem; Akka's own use ids below 100.</summary>
     public const int SerializerId = 451;
@@ -20,6 +21,33 @@ public sealed class ClusterQueueSerializer(ExtendedActorSystem system) : Seriali
     // Manifests are short and stable: they are written beside every persisted event.
     private const string GetClusterMembersManifest = "GCM";
     private const string ClusterMembersManifest = "CM";
+    private const string PublishManifest = "PUB";
+    private const string SubscribeManifest = "SUB";
+    private const string AddCreditManifest = "CRD";
+    private const string HeartbeatManifest = "HB";
+    private const string AckManifest = "ACK";
+    private const string NackManifest = "NACK";
+    private const string ExtendLeaseManifest = "EXL";
+    private const string UnsubscribeManifest = "USUB";
+    private const string ConfigureTopicManifest = "CFG";
+    private const string DeleteTopicManifest = "DT";
+    private const string DeleteGroupManifest = "DG";
+    private const string GetTopicStatsManifest = "GTS";
+    private const string PeekManifest = "PK";
+    private const string PurgeManifest = "PRG";
+    private const string TopicErrorManifest = "TE";
+    private const string PublishResultManifest = "PUBR";
+    private const string SubscribedManifest = "SUBD";
+    private const string HeartbeatAckManifest = "HBA";
+    private const string AckResultManifest = "ACKR";
+    private const string UnsubscribedManifest = "USBD";
+    private const string TopicConfiguredManifest = "CFGD";
+    private const string TopicDeletedManifest = "DTD";
+    private const string GroupDeletedManifest = "DGD";
+    private const string PurgedManifest = "PRGD";
+    private const string PeekResultManifest = "PKR";
+    private const string DeliveryManifest = "DLV";
+    private const string TopicStatsManifest = "TS";
 
     /// <summary>Binds every ClusterQueue message to this serializer; nodes and clients both load it.</summary>
     public static Config Configuration { get; } = ConfigurationFactory.ParseString(
@@ -38,6 +66,33 @@ public sealed class ClusterQueueSerializer(ExtendedActorSystem system) : Seriali
     {
         GetClusterMembers => GetClusterMembersManifest,
         ClusterMembers => ClusterMembersManifest,
+        Publish => PublishManifest,
+        Subscribe => SubscribeManifest,
+        AddCredit => AddCreditManifest,
+        Heartbeat => HeartbeatManifest,
+        Ack => AckManifest,
+        Nack => NackManifest,
+        ExtendLease => ExtendLeaseManifest,
+        Unsubscribe => UnsubscribeManifest,
+        ConfigureTopic => ConfigureTopicManifest,
+        DeleteTopic => DeleteTopicManifest,
+        DeleteGroup => DeleteGroupManifest,
+        GetTopicStats => GetTopicStatsManifest,
+        Peek => PeekManifest,
+        Purge => PurgeManifest,
+        TopicError => TopicErrorManifest,
+        PublishResult => PublishResultManifest,
+        Subscribed => SubscribedManifest,
+        HeartbeatAck => HeartbeatAckManifest,
+        AckResult => AckResultManifest,
+        Unsubscribed => UnsubscribedManifest,
+        TopicConfigured => TopicConfiguredManifest,
+        TopicDeleted => TopicDeletedManifest,
+        GroupDeleted => GroupDeletedManifest,
+        Purged => PurgedManifest,
+        PeekResult => PeekResultManifest,
+        Delivery => DeliveryManifest,
+        TopicStats => TopicStatsManifest,
         _ => throw new ArgumentException($"{nameof(ClusterQueueSerializer)} cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -45,6 +100,33 @@ public sealed class ClusterQueueSerializer(ExtendedActorSystem system) : Seriali
     {
         GetClusterMembers => [],
         ClusterMembers members => ToData(members).ToByteArray(),
+        Publish publish => ToData(publish).ToByteArray(),
+        Subscribe subscribe => ToData(subscribe).ToByteArray(),
+        AddCredit addCredit => ToData(addCredit).ToByteArray(),
+        Heartbeat heartbeat => ToData(heartbeat).ToByteArray(),
+        Ack ack => ToData(ack).ToByteArray(),
+        Nack nack => ToData(nack).ToByteArray(),
+        ExtendLease extendLease => ToData(extendLease).ToByteArray(),
+        Unsubscribe unsubscribe => ToData(unsubscribe).ToByteArray(),
+        ConfigureTopic configureTopic => ToData(configureTopic).ToByteArray(),
+        DeleteTopic deleteTopic => ToData(deleteTopic).ToByteArray(),
+        DeleteGroup deleteGroup => ToData(deleteGroup).ToByteArray(),
+        GetTopicStats getTopicStats => ToData(getTopicStats).ToByteArray(),
+        Peek peek => ToData(peek).ToByteArray(),
+        Purge purge => ToData(purge).ToByteArray(),
+        TopicError error => ToData(error).ToByteArray(),
+        PublishResult publishResult => ToData(publishResult).ToByteArray(),
+        Subscribed subscribed => ToData(subscribed).ToByteArray(),
+        HeartbeatAck heartbeatAck => ToData(heartbeatAck).ToByteArray(),
+        AckResult ackResult => ToData(ackResult).ToByteArray(),
+        Unsubscribed unsubscribed => ToData(unsubscribed).ToByteArray(),
+        TopicConfigured topicConfigured => ToData(topicConfigured).ToByteArray(),
+        TopicDeleted topicDeleted => ToData(topicDeleted).ToByteArray(),
+        GroupDeleted groupDeleted => ToData(groupDeleted).ToByteArray(),
+        Purged purged => ToData(purged).ToByteArray(),
+        PeekResult peekResult => ToData(peekResult).ToByteArray(),
+        Delivery delivery => ToData(delivery).ToByteArray(),
+        TopicStats topicStats => ToData(topicStats).ToByteArray(),
         _ => throw new ArgumentException($"{nameof(ClusterQueueSerializer)} cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
@@ -52,6 +134,33 @@ public sealed class ClusterQueueSerializer(ExtendedActorSystem system) : Seriali
     {
         GetClusterMembersManifest => GetClusterMembers.Instance,
         ClusterMembersManifest => FromData(ClusterMembersData.Parser.ParseFrom(bytes)),
+        PublishManifest => FromData(PublishData.Parser.ParseFrom(bytes)),
+        SubscribeManifest => FromData(SubscribeData.Parser.ParseFrom(bytes)),
+        AddCreditManifest => FromData(AddCreditData.Parser.ParseFrom(bytes)),
+        HeartbeatManifest => FromData(HeartbeatData.Parser.ParseFrom(bytes)),
+        AckManifest => FromData(AckData.Parser.ParseFrom(bytes)),
+        NackManifest => FromData(NackData.Parser.ParseFrom(bytes)),
+        ExtendLeaseManifest => FromData(ExtendLeaseData.Parser.ParseFrom(bytes)),
+        UnsubscribeManifest => FromData(UnsubscribeData.Parser.ParseFrom(bytes)),
+        ConfigureTopicManifest => FromData(ConfigureTopicData.Parser.ParseFrom(bytes)),
+        DeleteTopicManifest => FromData(DeleteTopicData.Parser.ParseFrom(bytes)),
+        DeleteGroupManifest => FromData(DeleteGroupData.Parser.ParseFrom(bytes)),
+        GetTopicStatsManifest => FromData(GetTopicStatsData.Parser.ParseFrom(bytes)),
+        PeekManifest => FromData(PeekData.Parser.ParseFrom(bytes)),
+        PurgeManifest => FromData(PurgeData.Parser.ParseFrom(bytes)),
+        TopicErrorManifest => FromData(TopicErrorData.Parser.ParseFrom(bytes)),
+        PublishResultManifest => FromData(PublishResultData.Parser.ParseFrom(bytes)),
+        SubscribedManifest => FromData(SubscribedData.Parser.ParseFrom(bytes)),
+        HeartbeatAckManifest => FromData(HeartbeatAckData.Parser.ParseFrom(bytes)),
+        AckResultManifest => FromData(AckResultData.Parser.ParseFrom(bytes)),
+        UnsubscribedManifest => FromData(UnsubscribedData.Parser.ParseFrom(bytes)),
+        TopicConfiguredManifest => FromData(TopicConfiguredData.Parser.ParseFrom(bytes)),
+        TopicDeletedManifest => FromData(TopicDeletedData.Parser.ParseFrom(bytes)),
+        GroupDeletedManifest => FromData(GroupDeletedData.Parser.ParseFrom(bytes)),
+        PurgedManifest => FromData(PurgedData.Parser.ParseFrom(bytes)),
+        PeekResultManifest => FromData(PeekResultData.Parser.ParseFrom(bytes)),
+        DeliveryManifest => FromData(DeliveryData.Parser.ParseFrom(bytes)),
+        TopicStatsManifest => FromData(TopicStatsData.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"{nameof(ClusterQueueSerializer)} knows no manifest '{manifest}'"),
     };
 
