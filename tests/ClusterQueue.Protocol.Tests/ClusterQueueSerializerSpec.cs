@@ -205,6 +205,16 @@ public sealed class ClusterQueueSerializerSpec() : TestKit(ClusterQueueSerialize
     }
 
     [Fact]
+    public void Bytes_that_make_no_message_are_an_error_naming_the_manifest()
+    {
+        var serializer = (ClusterQueueSerializer)Sys.Serialization.FindSerializerForType(typeof(ClusterMembers));
+
+        var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([0xFF, 0xFF, 0xFF], "CM"));
+
+        Assert.StartsWith("ClusterQueueSerializer cannot read a 'CM' message", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_message_of_a_newer_version_with_an_unknown_field_still_reads()
     {
         var serializer = (ClusterQueueSerializer)Sys.Serialization.FindSerializerForType(typeof(ClusterMembers));

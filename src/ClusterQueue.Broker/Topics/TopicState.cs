@@ -443,6 +443,11 @@ public sealed class TopicState(string name)
             return Error(ErrorCode.InvalidCredit, $"credit must be from 1 to {MaxCredit}, not {subscribe.Credit}");
         }
 
+        if (!Enum.IsDefined(subscribe.StartAt))
+        {
+            return Error(ErrorCode.InvalidSettings, $"start position {(int)subscribe.StartAt} is neither new (0) nor earliest (1)");
+        }
+
         EnsureExists(output);
         if (!_groups.ContainsKey(subscribe.Group))
         {

@@ -130,7 +130,20 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
         _ => throw new ArgumentException($"{nameof(ClusterQueueSerializer)} cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
-    public override object FromBinary(byte[] bytes, string manifest) => manifest switch
+    /// <summary>Reads a message; bytes that do not make one are a <see cref="SerializationException"/> naming the manifest.</summary>
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            return Read(bytes, manifest);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or NullReferenceException or ArgumentException or OverflowException)
+        {
+            throw new SerializationException($"{nameof(ClusterQueueSerializer)} cannot read a '{manifest}' message: {e.Message}", e);
+        }
+    }
+
+    private object Read(byte[] bytes, string manifest) => manifest switch
     {
         GetClusterMembersManifest => GetClusterMembers.Instance,
         ClusterMembersManifest => FromData(ClusterMembersData.Parser.ParseFrom(bytes)),

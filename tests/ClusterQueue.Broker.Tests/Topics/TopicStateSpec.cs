@@ -494,6 +494,14 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
+    public void An_unknown_start_position_is_refused()
+    {
+        var error = _topic.Refused(new Subscribe(_topic.Topic, "billing", "c1", (StartPosition)7, 1), ErrorCode.InvalidSettings);
+
+        Assert.Equal("start position 7 is neither new (0) nor earliest (1)", error.Message);
+    }
+
+    [Fact]
     public void Credit_that_would_fall_to_zero_is_refused_and_the_consumer_keeps_its_credit()
     {
         _topic.Subscribe("billing", "b1", credit: 2);
