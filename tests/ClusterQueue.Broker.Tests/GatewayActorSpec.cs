@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using ClusterQueue.Broker.Gateway;
 using ClusterQueue.Protocol.Membership;
+using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Broker.Tests;
 
@@ -19,7 +20,7 @@ public sealed class GatewayActorSpec() : TestKit(ConfigurationFactory.ParseStrin
         var cluster = Cluster.Get(Sys);
         cluster.Join(cluster.SelfAddress);
         await AwaitConditionAsync(() => Task.FromResult(cluster.SelfMember.Status == MemberStatus.Up));
-        var gateway = Sys.ActorOf(GatewayActor.Props());
+        var gateway = Sys.ActorOf(GatewayActor.Props(CreateTestProbe().Ref));
 
         gateway.Tell(GetClusterMembers.Instance, TestActor);
 
@@ -29,6 +30,19 @@ public sealed class GatewayActorSpec() : TestKit(ConfigurationFactory.ParseStrin
         Assert.Equal(self, members.Leader);
         var member = Assert.Single(members.Members);
         Assert.Equal(new ClusterMember(self, ["broker"], "Up", cluster.SelfMember.AppVersion.ToString(), Reachable: true), member);
+    }
+
+    [Fact]
+    public async Task Gateway_forwards_topic_commands_to_the_topic_region_keeping_the_sender()
+    {
+        var topics = CreateTestProbe();
+        var gateway = Sys.ActorOf(GatewayActor.Props(topics.Ref));
+        var stats = new GetTopicStats("orders");
+
+        gateway.Tell(stats, TestActor);
+
+        Assert.Same(stats, await topics.ExpectMsgAsync<GetTopicStats>());
+        Assert.Equal(TestActor, topics.LastSender);
     }
 
     [Fact]

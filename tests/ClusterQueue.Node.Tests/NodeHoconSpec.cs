@@ -46,8 +46,7 @@ public sealed partial class NodeHoconSpec
 
         Assert.Equal("akka.persistence.journal.sql", config.GetString("akka.persistence.journal.plugin"));
         Assert.Equal("akka.persistence.snapshot-store.sql", config.GetString("akka.persistence.snapshot-store.plugin"));
-        Assert.True(config.GetBoolean("akka.persistence.journal.sql.auto-initialize"));
-        Assert.True(config.GetBoolean("akka.persistence.snapshot-store.sql.auto-initialize"));
+        Assert.Equal(32, config.GetInt("clusterqueue.topics.shards"));
 
         Assert.Equal("broker", config.GetString("akka.cluster.client.receptionist.role"));
         Assert.Equal(3, config.GetInt("akka.cluster.client.receptionist.number-of-contacts"));
@@ -75,8 +74,7 @@ public sealed partial class NodeHoconSpec
     {
         var config = NodeHocon.Load(Options(
             "--host", "0.0.0.0", "--public-host", "queue-1.queue", "--port", "5001",
-            "--seeds", "queue-0.queue:5001,queue-1.queue:5001,queue-2.queue:5001", "--roles", "broker,client",
-            "--journal-provider", "postgresql", "--journal-connection-string", "Host=db;Database=cq"));
+            "--seeds", "queue-0.queue:5001,queue-1.queue:5001,queue-2.queue:5001", "--roles", "broker,client"));
 
         Assert.Equal("0.0.0.0", config.GetString("akka.remote.dot-netty.tcp.hostname"));
         Assert.Equal("queue-1.queue", config.GetString("akka.remote.dot-netty.tcp.public-hostname"));
@@ -89,23 +87,6 @@ public sealed partial class NodeHoconSpec
             ],
             config.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal(["broker", "client"], config.GetStringList("akka.cluster.roles"));
-        foreach (var plugin in new[] { "akka.persistence.journal.sql", "akka.persistence.snapshot-store.sql" })
-        {
-            Assert.Equal("PostgreSQL.15", config.GetString($"{plugin}.provider-name"));
-            Assert.Equal("Host=db;Database=cq", config.GetString($"{plugin}.connection-string"));
-        }
-    }
-
-    [Fact]
-    public void The_SQLite_journal_lives_in_the_data_folder_by_default()
-    {
-        var config = NodeHocon.Load(Options("--data-dir", "/var/lib/cq"));
-
-        Assert.Equal("SQLite.MS", config.GetString("akka.persistence.journal.sql.provider-name"));
-        Assert.Equal("Data Source=/var/lib/cq/journal.db", config.GetString("akka.persistence.journal.sql.connection-string"));
-        Assert.Equal(
-            "Data Source=/var/lib/cq/journal.db",
-            config.GetString("akka.persistence.snapshot-store.sql.connection-string"));
     }
 
     [Fact]

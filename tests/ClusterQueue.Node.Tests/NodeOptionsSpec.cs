@@ -28,8 +28,7 @@ public sealed class NodeOptionsSpec
         Assert.Equal(8053, options.HttpPort);
         Assert.Equal("/srv/queue/data", options.DataDir);
         Assert.Equal(JournalProvider.Sqlite, options.JournalProvider);
-        Assert.Equal("SQLite.MS", options.JournalProviderName);
-        Assert.Equal("Data Source=/srv/queue/data/journal.db", options.JournalConnectionString);
+        Assert.Null(options.JournalConnectionString);
         Assert.Null(options.ConfigFile);
         Assert.Equal(Path.Combine(AppDirectory, "hocon"), options.HoconDir);
         Assert.Equal("127.0.0.1:4053", options.Address);
@@ -65,7 +64,6 @@ public sealed class NodeOptionsSpec
         Assert.Equal(9000, options.HttpPort);
         Assert.Equal("/var/lib/cq", options.DataDir);
         Assert.Equal(JournalProvider.PostgreSql, options.JournalProvider);
-        Assert.Equal("PostgreSQL.15", options.JournalProviderName);
         Assert.Contains("Host=db", options.JournalConnectionString, StringComparison.Ordinal);
         Assert.Equal(Path.Combine(hoconDir, "testing.conf"), options.ConfigFile);
         Assert.Equal("queue-0.queue.default.svc:5000", options.Address);
@@ -90,12 +88,11 @@ public sealed class NodeOptionsSpec
     }
 
     [Fact]
-    public void A_relative_data_folder_is_taken_from_the_working_directory_and_names_the_journal_file()
+    public void A_relative_data_folder_is_taken_from_the_working_directory()
     {
         var options = Parse(args: ["--data-dir", "run/node-2"]);
 
         Assert.Equal("/srv/queue/run/node-2", options.DataDir);
-        Assert.Equal("Data Source=/srv/queue/run/node-2/journal.db", options.JournalConnectionString);
     }
 
     [Theory]
@@ -115,7 +112,7 @@ public sealed class NodeOptionsSpec
     [InlineData("CQ_ROLES", ",", "CQ_ROLES (--roles): at least one role is needed")]
     [InlineData("CQ_JOURNAL_PROVIDER", "mysql", "CQ_JOURNAL_PROVIDER (--journal-provider): 'mysql' is not a journal provider; use sqlite or postgresql")]
     [InlineData("CQ_JOURNAL_PROVIDER", "postgresql", "CQ_JOURNAL_CONNECTION_STRING (--journal-connection-string): required when the journal provider is postgresql")]
-    [InlineData("CQ_JOURNAL_CONNECTION_STRING", "Mode=Memory", "CQ_JOURNAL_CONNECTION_STRING (--journal-connection-string): the SQLite connection string names no Data Source")]
+    [InlineData("CQ_JOURNAL_CONNECTION_STRING", "Data Source=x.db", "CQ_JOURNAL_CONNECTION_STRING (--journal-connection-string): SQLite journals are files in CQ_DATA_DIR, one per shard; a connection string is only for postgresql")]
     [InlineData("CQ_CONFIG", "missing.conf", "CQ_CONFIG (--config): file '/srv/queue/missing.conf' does not exist")]
     [InlineData("CQ_HOCON_DIR", "/no/such/folder", "CQ_HOCON_DIR (--hocon-dir): folder '/no/such/folder' does not exist")]
     public void Each_invalid_value_gives_an_error_naming_its_setting(string variable, string value, string error)
@@ -126,10 +123,14 @@ public sealed class NodeOptionsSpec
     [Fact]
     public void An_unparsable_connection_string_is_named()
     {
-        var error = Invalid(new() { ["CQ_JOURNAL_CONNECTION_STRING"] = "Data Source=x;Bogus Key=1" });
+        var error = Invalid(new()
+        {
+            ["CQ_JOURNAL_PROVIDER"] = "postgresql",
+            ["CQ_JOURNAL_CONNECTION_STRING"] = "Host=db;Bogus Key=1",
+        });
 
         Assert.Equal("CQ_JOURNAL_CONNECTION_STRING (--journal-connection-string)", error.Key);
-        Assert.StartsWith("not a valid Sqlite connection string", error.Problem, StringComparison.Ordinal);
+        Assert.StartsWith("not a valid PostgreSQL connection string", error.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

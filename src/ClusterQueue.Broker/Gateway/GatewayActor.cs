@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using ClusterQueue.Protocol.Membership;
+using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Broker.Gateway;
 
@@ -10,11 +11,13 @@ namespace ClusterQueue.Broker.Gateway;
 /// </summary>
 public sealed class GatewayActor : ReceiveActor
 {
-    public GatewayActor()
+    public GatewayActor(IActorRef topics)
     {
         var cluster = Cluster.Get(Context.System);
         Receive<GetClusterMembers>(_ => Sender.Tell(MembershipSnapshot.Of(cluster)));
+        Receive<ITopicCommand>(command => topics.Forward(command));
     }
 
-    public static Props Props() => Akka.Actor.Props.Create<GatewayActor>();
+    /// <param name="topics">The topic shard region (or proxy) that topic commands go to.</param>
+    public static Props Props(IActorRef topics) => Akka.Actor.Props.Create(() => new GatewayActor(topics));
 }

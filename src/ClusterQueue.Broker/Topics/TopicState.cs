@@ -99,6 +99,12 @@ public sealed class TopicState(string name)
     public TopicOutput Handle(ITopicCommand command, DateTimeOffset now)
     {
         var output = new TopicOutput();
+        if (TopicNames.ValidateTopic(Name) is { } badName)
+        {
+            output.Reply = Error(ErrorCode.InvalidTopicName, badName);
+            return output;
+        }
+
         output.Reply = command switch
         {
             Publish publish => HandlePublish(publish, now, output),
@@ -121,10 +127,23 @@ public sealed class TopicState(string name)
         return output;
     }
 
-    /// <summary>Ends expired leases and silent consumers, then delivers what is due.</summary>
+    /// <summary>
+    /// Ends expired leases and silent consumers, then delivers what is due. Leases of consumers the
+    /// topic does not know (recovered from the journal after a restart) end at once: those consumers
+    /// subscribe again, and their unacked messages are delivered again.
+    /// </summary>
     public TopicOutput Tick(DateTimeOffset now)
     {
         var output = new TopicOutput();
+        foreach (var group in _groups.Values)
+        {
+            var orphaned = group.Leases.Where(l => !_consumers.ContainsKey((group.Name, l.Value.ConsumerId))).Select(l => l.Key).ToList();
+            if (orphaned.Count > 0)
+            {
+                Emit(output, new MessagesReleased(group.Name, orphaned, null));
+            }
+        }
+
         if (Settings is { } settings)
         {
             foreach (var consumer in _consumers.Values.Where(c => c.LastSeen + settings.ConsumerTimeout <= now).ToList())

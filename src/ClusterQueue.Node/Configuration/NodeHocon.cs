@@ -8,8 +8,8 @@ public static class NodeHocon
     /// <summary>The files every node loads from the hocon folder; each covers its own part of Akka.</summary>
     public static IReadOnlyList<string> Files { get; } =
         [
-            "remote.conf", "cluster.conf", "sharding.conf", "persistence.conf", "gateway.conf", "shutdown.conf",
-            "logging.conf",
+            "remote.conf", "cluster.conf", "sharding.conf", "persistence.conf", "topics.conf", "gateway.conf",
+            "shutdown.conf", "logging.conf",
         ];
 
     /// <exception cref="NodeConfigurationException">A file is missing or is not valid HOCON.</exception>
@@ -34,8 +34,6 @@ public static class NodeHocon
     {
         var seeds = string.Join(", ", options.Seeds.Select(s => Quote(s.ToAkkaAddress())));
         var roles = string.Join(", ", options.Roles.Select(Quote));
-        var journalDatabase =
-            $"provider-name = {Quote(options.JournalProviderName)}, connection-string = {Quote(options.JournalConnectionString)}";
         return ConfigurationFactory.ParseString(
             $$"""
             akka.remote.dot-netty.tcp {
@@ -45,8 +43,6 @@ public static class NodeHocon
             }
             akka.cluster.seed-nodes = [{{seeds}}]
             akka.cluster.roles = [{{roles}}]
-            akka.persistence.journal.sql { {{journalDatabase}} }
-            akka.persistence.snapshot-store.sql { {{journalDatabase}} }
             """);
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using ClusterQueue.Protocol;
-using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace ClusterQueue.Node.Configuration;
@@ -42,7 +41,8 @@ public sealed record NodeOptions
 
     public required JournalProvider JournalProvider { get; init; }
 
-    public required string JournalConnectionString { get; init; }
+    /// <summary>The PostgreSQL connection string; null on SQLite, whose journals are files in <see cref="DataDir"/>.</summary>
+    public string? JournalConnectionString { get; init; }
 
     /// <summary>Absolute path of an extra HOCON file layered over the hocon folder, if any.</summary>
     public string? ConfigFile { get; init; }
@@ -52,13 +52,6 @@ public sealed record NodeOptions
 
     /// <summary>The node's address as other members see it, host:port.</summary>
     public string Address => $"{PublicHost}:{Port}";
-
-    /// <summary>The linq2db provider name the SQL journal plugin expects.</summary>
-    public string JournalProviderName => JournalProvider switch
-    {
-        JournalProvider.PostgreSql => "PostgreSQL.15",
-        _ => "SQLite.MS",
-    };
 
     /// <summary>Reads and validates the per-node settings.</summary>
     /// <param name="environment">Environment variables (only the CQ_* ones are read).</param>
@@ -110,7 +103,7 @@ public sealed record NodeOptions
             HttpPort = ParsePort(NodeSetting.HttpPort, Raw(NodeSetting.HttpPort) ?? NodeSetting.HttpPort.Default),
             DataDir = dataDir,
             JournalProvider = provider,
-            JournalConnectionString = ParseConnectionString(provider, Raw(NodeSetting.JournalConnectionString), dataDir),
+            JournalConnectionString = ParseConnectionString(provider, Raw(NodeSetting.JournalConnectionString)),
             ConfigFile = ParseExistingFile(NodeSetting.Config, Raw(NodeSetting.Config), workingDirectory),
             HoconDir = ParseExistingFolder(
                 NodeSetting.HoconDir,
@@ -254,45 +247,32 @@ public sealed record NodeOptions
             NodeSetting.JournalProvider.Key, $"'{value}' is not a journal provider; use sqlite or postgresql"),
     };
 
-    private static string ParseConnectionString(JournalProvider provider, string? value, string dataDir)
+    private static string? ParseConnectionString(JournalProvider provider, string? value)
     {
         var key = NodeSetting.JournalConnectionString.Key;
+        if (provider == JournalProvider.Sqlite)
+        {
+            return value is null
+                ? null
+                : throw new NodeConfigurationException(
+                    key, $"SQLite journals are files in {NodeSetting.DataDir.EnvironmentVariable}, one per shard; a connection string is only for postgresql");
+        }
+
+        if (value is null)
+        {
+            throw new NodeConfigurationException(key, "required when the journal provider is postgresql");
+        }
+
         try
         {
-            switch (provider)
-            {
-                case JournalProvider.Sqlite:
-                    if (value is null)
-                    {
-                        return new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDir, "journal.db") }
-                            .ConnectionString;
-                    }
-
-                    var sqlite = new SqliteConnectionStringBuilder(value);
-                    if (string.IsNullOrEmpty(sqlite.DataSource))
-                    {
-                        throw new NodeConfigurationException(key, "the SQLite connection string names no Data Source");
-                    }
-
-                    return sqlite.ConnectionString;
-                default:
-                    if (value is null)
-                    {
-                        throw new NodeConfigurationException(key, "required when the journal provider is postgresql");
-                    }
-
-                    var npgsql = new NpgsqlConnectionStringBuilder(value);
-                    if (string.IsNullOrEmpty(npgsql.Host))
-                    {
-                        throw new NodeConfigurationException(key, "the PostgreSQL connection string names no Host");
-                    }
-
-                    return npgsql.ConnectionString;
-            }
+            var npgsql = new NpgsqlConnectionStringBuilder(value);
+            return string.IsNullOrEmpty(npgsql.Host)
+                ? throw new NodeConfigurationException(key, "the PostgreSQL connection string names no Host")
+                : npgsql.ConnectionString;
         }
         catch (ArgumentException e)
         {
-            throw new NodeConfigurationException(key, $"not a valid {provider} connection string: {e.Message}");
+            throw new NodeConfigurationException(key, $"not a valid PostgreSQL connection string: {e.Message}");
         }
     }
 

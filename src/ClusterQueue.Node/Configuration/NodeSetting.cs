@@ -34,15 +34,15 @@ public sealed record NodeSetting(string Option, string EnvironmentVariable, stri
 
     public static readonly NodeSetting DataDir = new(
         "data-dir", "CQ_DATA_DIR", "./data",
-        "Folder for the SQLite journal; created if missing, must be writable.");
+        "Folder for the SQLite journals (one file per shard), shared by the nodes of one machine; created if missing, must be writable.");
 
     public static readonly NodeSetting JournalProvider = new(
         "journal-provider", "CQ_JOURNAL_PROVIDER", "sqlite",
         "Journal database: sqlite (one machine) or postgresql (many).");
 
     public static readonly NodeSetting JournalConnectionString = new(
-        "journal-connection-string", "CQ_JOURNAL_CONNECTION_STRING", "SQLite file in the data folder",
-        "Journal connection string; required for postgresql.");
+        "journal-connection-string", "CQ_JOURNAL_CONNECTION_STRING", "none",
+        "PostgreSQL connection string; required for postgresql (SQLite journals are files in the data folder).");
 
     public static readonly NodeSetting Config = new(
         "config", "CQ_CONFIG", "none",

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using ClusterQueue.Broker.Gateway;
+using ClusterQueue.Broker.Serialization;
+using ClusterQueue.Broker.Topics;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Serialization;
@@ -31,7 +33,7 @@ public static class NodeHost
         var akkaLogLevel = Akka.Event.Logging.LogLevelFor(akkaConfig.GetString("akka.loglevel", "INFO"));
         builder.Services.AddAkka(ClusterNames.ActorSystem, akka =>
         {
-            akka.AddHocon(akkaConfig.WithFallback(ClusterQueueSerializer.Configuration), HoconAddMode.Prepend);
+            akka.AddHocon(akkaConfig.WithFallback(ClusterQueueSerializer.Configuration).WithFallback(TopicEventSerializer.Configuration), HoconAddMode.Prepend);
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.LogLevel = akkaLogLevel;
@@ -40,7 +42,9 @@ public static class NodeHost
             });
             if (options.Roles.Contains(NodeRoles.Broker))
             {
-                akka.WithClusterQueueGateway();
+                var storage = TopicStorageOf(options, akkaConfig.GetInt("clusterqueue.topics.shards"));
+                storage.PrepareFiles();
+                akka.WithClusterQueueTopics(storage, TimeProvider.System).WithClusterQueueGateway();
             }
         });
 
@@ -48,6 +52,12 @@ public static class NodeHost
         app.MapNodeEndpoints();
         return app;
     }
+
+    private static TopicStorage TopicStorageOf(NodeOptions options, int shards) => options.JournalProvider switch
+    {
+        JournalProvider.PostgreSql => TopicStorage.PostgreSql(options.JournalConnectionString!, shards),
+        _ => TopicStorage.Sqlite(options.DataDir, shards),
+    };
 
     /// <summary>True when the split-brain resolver (or an operator) downed this node.</summary>
     public static bool WasDowned(ActorSystem system) =>

@@ -484,6 +484,19 @@ public sealed class TopicStateSpec
     }
 
     [Theory]
+    [InlineData("or ders", "topic name 'or ders' has ' ' at 2; only letters, digits, '.', '_' and '-' are allowed")]
+    [InlineData("..", "topic name must not be '..'")]
+    public void A_topic_with_a_bad_name_refuses_every_command_naming_the_problem(string name, string message)
+    {
+        var topic = new TopicHarness(name);
+
+        var error = topic.Refused(new Publish(name, "p1", [Message(1, "a")]), ErrorCode.InvalidTopicName);
+
+        Assert.Equal(message, error.Message);
+        Assert.Null(topic.State.Settings);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-3)]
     public void Credit_of_zero_or_less_is_refused(int credit)

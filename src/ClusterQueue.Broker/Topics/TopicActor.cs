@@ -1,0 +1,278 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using ClusterQueue.Protocol;
+using ClusterQueue.Protocol.Topics;
+
+namespace ClusterQueue.Broker.Topics;
+
+/// <summary>
+/// A topic: a sharded, persistent entity (entity id = topic name) whose journal is its log. A thin
+/// shell around <see cref="TopicState"/>: it persists the events the state decides, replies once
+/// they are committed, sends deliveries, forwards dead letters and runs the timers.
+/// </summary>
+/// <remarks>
+/// Group commit: commands are decided and applied at once, and their events are written with
+/// PersistAllAsync, which does not stash what arrives meanwhile; the journal writes what queued up
+/// during one write in the next transaction. A reply waits (DeferAsync) for its own events.
+/// </remarks>
+public sealed class TopicActor : ReceivePersistentActor, IWithTimers
+{
+    public const string PersistenceIdPrefix = "topic-";
+
+    /// <summary>Producer id under which a topic forwards its dead letters to its dead-letter topic.</summary>
+    public const string DeadLetterProducerSuffix = "#dead-letters";
+
+    private static readonly TimeSpan DeadLetterRetryInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(10);
+
+    private readonly TopicState _state;
+    private readonly TimeProvider _clock;
+    private readonly string _regionName;
+    private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _writeFailed;
+
+    public TopicActor(string topic, int shard, string regionName, TimeProvider clock)
+    {
+        _state = new TopicState(topic);
+        _clock = clock;
+        _regionName = regionName;
+        PersistenceId = PersistenceIdPrefix + topic;
+        JournalPluginId = TopicStorage.JournalPluginId(shard);
+        SnapshotPluginId = TopicStorage.SnapshotPluginId(shard);
+
+        Recover<IDurableTopicEvent>(e => _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Command<ITopicCommand>(command => Process(_state.Handle(command, Now), Sender, command));
+        Command<TopicTick>(_ => Process(_state.Tick(Now), ActorRefs.NoSender, null));
+        Command<ForwardDeadLetters>(_ => ForwardOutbox());
+        Command<PublishResult>(OnDeadLettersConfirmed);
+        Command<TopicError>(e => _log.Warning("Dead-letter topic refused a forward: {0} {1}", e.Code, e.Message));
+        Command<TopicStop>(_ => DeferAsync(TopicStop.Instance, _ => Context.Stop(Self)));
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private string DeadLetterProducerId => _state.Name + DeadLetterProducerSuffix;
+
+    public static Props Props(string topic, int shard, string regionName, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock));
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal refused the write, so nothing after it may be confirmed: the pending replies
+        // say so, and the topic restarts from what the journal holds.
+        _log.Error(cause, "Journal rejected event {0} of topic {1}; restarting from the journal", sequenceNr, _state.Name);
+        _writeFailed = true;
+    }
+
+    private void OnRecovered()
+    {
+        _state.MarkDurable(_state.NextSeq - 1);
+        if (_state.Outbox.Count > 0)
+        {
+            ForwardOutbox();
+        }
+
+        // Leases recovered from the journal belong to consumers of the previous incarnation.
+        Self.Tell(TopicTick.Instance);
+    }
+
+    private void Process(TopicOutput output, IActorRef? sender, ITopicCommand? command)
+    {
+        TrackConsumer(command, output.Reply, sender);
+        Deliver(output.Deliveries);
+        var durable = output.DurableEvents.ToList();
+        var through = _state.NextSeq - 1;
+        if (durable.Count == 0 || _state.Settings?.Durability == Durability.InMemory)
+        {
+            Committed(output, sender, through);
+            return;
+        }
+
+        PersistAllAsync(durable, _ => { });
+        DeferAsync(output, _ =>
+        {
+            if (_writeFailed)
+            {
+                if (output.Reply is not null && sender is not null && !sender.IsNobody())
+                {
+                    sender.Tell(new TopicError(_state.Name, ErrorCode.JournalWriteFailed, $"topic '{_state.Name}' could not write to its journal; nothing in this request was confirmed"));
+                }
+
+                Context.Stop(Self);
+                return;
+            }
+
+            Committed(output, sender, through);
+        });
+    }
+
+    /// <summary>The output's events are committed: reply, deliver what became deliverable, forward dead letters.</summary>
+    private void Committed(TopicOutput output, IActorRef? sender, long through)
+    {
+        if (output.Reply is not null && sender is not null && !sender.IsNobody())
+        {
+            sender.Tell(output.Reply);
+        }
+
+        if (through > _state.DurableThrough)
+        {
+            _state.MarkDurable(through);
+            var dispatched = _state.Dispatch(Now);
+            if (dispatched.Events.Count > 0)
+            {
+                Process(dispatched, ActorRefs.NoSender, null);
+            }
+        }
+
+        if (output.DeadLetters.Count > 0)
+        {
+            Forward(output.DeadLetters);
+        }
+
+        ScheduleTick();
+    }
+
+    private void TrackConsumer(ITopicCommand? command, IClusterQueueMessage? reply, IActorRef? sender)
+    {
+        switch (command, reply)
+        {
+            case (Subscribe s, Subscribed) when sender is not null:
+                _consumers[(s.Group, s.ConsumerId)] = sender;
+                break;
+            case (Unsubscribe u, Unsubscribed):
+                _consumers.Remove((u.Group, u.ConsumerId));
+                break;
+            case (DeleteGroup g, GroupDeleted):
+                foreach (var key in _consumers.Keys.Where(k => k.Group == g.Group).ToList())
+                {
+                    _consumers.Remove(key);
+                }
+
+                break;
+        }
+    }
+
+    private void Deliver(List<Delivery> deliveries)
+    {
+        foreach (var delivery in deliveries)
+        {
+            if (_consumers.TryGetValue((delivery.Group, delivery.ConsumerId), out var consumer))
+            {
+                consumer.Tell(delivery);
+            }
+        }
+    }
+
+    private void ScheduleTick()
+    {
+        var now = Now;
+        if (_state.NextDeadline(now) is { } deadline)
+        {
+            var delay = deadline - now;
+            Timers.StartSingleTimer(TopicTick.Instance, TopicTick.Instance, delay < MinimumTick ? MinimumTick : delay);
+        }
+        else
+        {
+            Timers.Cancel(TopicTick.Instance);
+        }
+
+        if (_state.Outbox.Count > 0 && !Timers.IsTimerActive(ForwardDeadLetters.Instance))
+        {
+            Timers.StartPeriodicTimer(ForwardDeadLetters.Instance, ForwardDeadLetters.Instance, DeadLetterRetryInterval);
+        }
+        else if (_state.Outbox.Count == 0)
+        {
+            Timers.Cancel(ForwardDeadLetters.Instance);
+        }
+    }
+
+    private void ForwardOutbox() => Forward(_state.Outbox.Values.ToList());
+
+    /// <summary>
+    /// Publishes dead letters to the dead-letter topic, numbered by dead-letter id, so a forward
+    /// repeated after a restart or a lost reply is deduplicated there.
+    /// </summary>
+    private void Forward(IReadOnlyList<(DeadLetter Letter, StoredMessage Message)> letters)
+    {
+        var region = ClusterSharding.Get(Context.System).ShardRegion(_regionName);
+        var deadLetterTopic = TopicNames.DeadLetterTopicOf(_state.Name);
+        foreach (var batch in letters.Chunk(TopicState.MaxBatch))
+        {
+            var messages = batch.Select(l => new OutgoingMessage(
+                l.Letter.DeadLetterId,
+                l.Message.Payload,
+                DeadLetterHeadersFor(l.Letter, l.Message))).ToList();
+            region.Tell(new Publish(deadLetterTopic, DeadLetterProducerId, messages), Self);
+        }
+    }
+
+    private Dictionary<string, string> DeadLetterHeadersFor(DeadLetter letter, StoredMessage message) =>
+        new(message.Headers)
+        {
+            [DeadLetterHeaders.Topic] = _state.Name,
+            [DeadLetterHeaders.Group] = letter.Group,
+            [DeadLetterHeaders.Reason] = letter.Reason.ToString(),
+            [DeadLetterHeaders.Attempts] = letter.Attempts.ToString(CultureInfo.InvariantCulture),
+            [DeadLetterHeaders.SequenceNr] = letter.SequenceNr.ToString(CultureInfo.InvariantCulture),
+        };
+
+    private void OnDeadLettersConfirmed(PublishResult result)
+    {
+        if (result.ProducerId != DeadLetterProducerId)
+        {
+            return;
+        }
+
+        var confirmed = result.Outcomes.Where(o => o.Confirmed).Select(o => o.ProducerSeq).ToList();
+        foreach (var refused in result.Outcomes.Where(o => !o.Confirmed))
+        {
+            _log.Warning("Dead-letter topic refused dead letter {0}: {1} {2}", refused.ProducerSeq, refused.Error, refused.Reason);
+        }
+
+        Process(_state.ConfirmDeadLetters(confirmed), ActorRefs.NoSender, null);
+    }
+
+    /// <summary>Runs the state's timers: lease expiry, delays, silent consumers.</summary>
+    private sealed class TopicTick
+    {
+        public static readonly TopicTick Instance = new();
+    }
+
+    /// <summary>Retries forwarding dead letters the dead-letter topic has not confirmed.</summary>
+    private sealed class ForwardDeadLetters
+    {
+        public static readonly ForwardDeadLetters Instance = new();
+    }
+}
+
+/// <summary>
+/// The hand-off stop message: a topic asked to stop for a rebalance first finishes its pending
+/// writes (PoisonPill would drop them).
+/// </summary>
+public sealed class TopicStop
+{
+    public static readonly TopicStop Instance = new();
+
+    private TopicStop()
+    {
+    }
+}
+
+/// <summary>Headers a dead-letter topic's messages carry, naming where and why they died.</summary>
+public static class DeadLetterHeaders
+{
+    public const string Topic = "cq-dead-letter-topic";
+    public const string Group = "cq-dead-letter-group";
+    public const string Reason = "cq-dead-letter-reason";
+    public const string Attempts = "cq-dead-letter-attempts";
+    public const string SequenceNr = "cq-dead-letter-sequence-nr";
+}

@@ -1,0 +1,34 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using ClusterQueue.Protocol;
+
+namespace ClusterQueue.Broker.Topics;
+
+public static class TopicHostingExtensions
+{
+    /// <summary>
+    /// Hosts topic shards on this node: the per-shard journal plugins, and the shard region whose
+    /// entities are <see cref="TopicActor"/>s, remembered so that a moved topic restarts at once.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithClusterQueueTopics(
+        this AkkaConfigurationBuilder builder, TopicStorage storage, TimeProvider clock)
+    {
+        var extractor = new TopicMessageExtractor(storage.ShardCount);
+        return builder
+            .AddHocon(storage.ToConfig(), HoconAddMode.Prepend)
+            .WithShardRegion<TopicRegion>(
+                TopicRegion.Name,
+                topic => TopicActor.Props(topic, extractor.ShardOf(topic), TopicRegion.Name, clock),
+                extractor,
+                new ShardOptions
+                {
+                    Role = NodeRoles.Broker,
+                    RememberEntities = true,
+                    StateStoreMode = StateStoreMode.Persistence,
+                    JournalPluginId = TopicStorage.ShardingJournalPluginId,
+                    SnapshotPluginId = TopicStorage.ShardingSnapshotPluginId,
+                    HandOffStopMessage = TopicStop.Instance,
+                });
+    }
+}

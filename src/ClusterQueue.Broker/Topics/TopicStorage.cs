@@ -1,0 +1,131 @@
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace ClusterQueue.Broker.Topics;
+
+/// <summary>
+/// Where topics keep their journals. On SQLite, one database file per shard in a data folder all
+/// local nodes share, so each file has one writer (the node owning the shard) and a node taking a
+/// shard over opens the same file; one file written by several processes stalls for seconds.
+/// Sharding's own state lives in a file of its own. On PostgreSQL, every plugin uses one database.
+/// </summary>
+public sealed record TopicStorage
+{
+    /// <summary>linq2db provider names the Akka.Persistence.Sql plugin expects.</summary>
+    public const string SqliteProvider = "SQLite.MS";
+
+    public const string PostgreSqlProvider = "PostgreSQL.15";
+
+    /// <summary>The plugins sharding's coordinator and remember-entities store use.</summary>
+    public const string ShardingJournalPluginId = "akka.persistence.journal.sql";
+
+    public const string ShardingSnapshotPluginId = "akka.persistence.snapshot-store.sql";
+
+    // A locked SQLite file is retried this long before a write fails: a shard moving between
+    // local nodes may briefly have its old owner still closing the file. Default 30 s.
+    private const int SqliteBusyTimeoutSeconds = 60;
+
+    private TopicStorage(int shardCount, string providerName, string? dataDir, string? connectionString)
+    {
+        if (shardCount < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shardCount), shardCount, "at least one shard is needed");
+        }
+
+        ShardCount = shardCount;
+        ProviderName = providerName;
+        DataDir = dataDir;
+        ConnectionString = connectionString;
+    }
+
+    public int ShardCount { get; }
+
+    public string ProviderName { get; }
+
+    /// <summary>The SQLite data folder; null on PostgreSQL.</summary>
+    public string? DataDir { get; }
+
+    /// <summary>The PostgreSQL connection string; null on SQLite.</summary>
+    public string? ConnectionString { get; }
+
+    public static TopicStorage Sqlite(string dataDir, int shardCount) => new(shardCount, SqliteProvider, dataDir, null);
+
+    public static TopicStorage PostgreSql(string connectionString, int shardCount) =>
+        new(shardCount, PostgreSqlProvider, null, connectionString);
+
+    public static string JournalPluginId(int shard) => $"akka.persistence.journal.topics-{shard}";
+
+    public static string SnapshotPluginId(int shard) => $"akka.persistence.snapshot-store.topics-{shard}";
+
+    public static string QueryPluginId(int shard) => $"akka.persistence.query.journal.topics-{shard}";
+
+    /// <summary>The SQLite file of one shard; null on PostgreSQL.</summary>
+    public string? ShardFile(int shard) => DataDir is null ? null : Path.Combine(DataDir, $"shard-{shard}.db");
+
+    public string ShardingFile => Path.Combine(DataDir ?? "", "sharding.db");
+
+    public string ConnectionStringFor(int shard) => DataDir is null ? ConnectionString! : SqliteConnectionString(ShardFile(shard)!);
+
+    public string ShardingConnectionString => DataDir is null ? ConnectionString! : SqliteConnectionString(ShardingFile);
+
+    /// <summary>
+    /// Journal, snapshot and query plugins for every shard, plus the default plugins for sharding's
+    /// state. The Sql plugins fill every other key from their defaults.
+    /// </summary>
+    public Config ToConfig()
+    {
+        var blocks = new System.Text.StringBuilder();
+        blocks.AppendLine(Plugin(ShardingJournalPluginId, "Akka.Persistence.Sql.Journal.SqlWriteJournal", ShardingConnectionString));
+        blocks.AppendLine(Plugin(ShardingSnapshotPluginId, "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore", ShardingConnectionString));
+        for (var shard = 0; shard < ShardCount; shard++)
+        {
+            var connection = ConnectionStringFor(shard);
+            blocks.AppendLine(Plugin(JournalPluginId(shard), "Akka.Persistence.Sql.Journal.SqlWriteJournal", connection));
+            blocks.AppendLine(Plugin(SnapshotPluginId(shard), "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore", connection));
+            blocks.AppendLine(Plugin(QueryPluginId(shard), "Akka.Persistence.Sql.Query.SqlReadJournalProvider", connection,
+                $"write-plugin = \"{JournalPluginId(shard)}\""));
+        }
+
+        return ConfigurationFactory.ParseString(blocks.ToString());
+    }
+
+    /// <summary>
+    /// Creates the SQLite files in WAL mode (kept in the file once set; the plugin does not set it),
+    /// so readers do not block the writer and each commit is one append and one fsync.
+    /// </summary>
+    public void PrepareFiles()
+    {
+        if (DataDir is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(DataDir);
+        foreach (var file in Enumerable.Range(0, ShardCount).Select(s => ShardFile(s)!).Append(ShardingFile))
+        {
+            using var connection = new SqliteConnection(SqliteConnectionString(file));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static string SqliteConnectionString(string file) =>
+        new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = SqliteBusyTimeoutSeconds }.ConnectionString;
+
+    private string Plugin(string pluginId, string type, string connectionString, string extra = "") =>
+        $$"""
+        {{pluginId}} {
+          class = "{{type}}, Akka.Persistence.Sql"
+          plugin-id = "{{pluginId}}"
+          provider-name = "{{ProviderName}}"
+          connection-string = {{Quote(connectionString)}}
+          auto-initialize = on
+          {{extra}}
+        }
+        """;
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Hosting;
+using ClusterQueue.Broker.Topics;
+using ClusterQueue.Node.Tests.Support;
+using ClusterQueue.Protocol.Topics;
+using ClusterQueue.TestSupport;
+using Microsoft.Data.Sqlite;
+
+namespace ClusterQueue.Node.Tests;
+
+/// <summary>A topic hosted by a real node: sharding, the SQLite journal per shard, restart and recovery.</summary>
+[Collection(ClusterNodesTests.Name)]
+public sealed class TopicOnANodeSpec : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("cq-topic-").FullName;
+    private readonly IReadOnlyList<int> _ports = FreePorts.Take(2);
+    private InProcessNode _node = null!;
+
+    public async Task InitializeAsync() => _node = await StartNode();
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private async Task<InProcessNode> StartNode()
+    {
+        var node = await InProcessNode.StartAsync(_ports[0], _ports[1], [_ports[0]], _dataDir);
+        await Eventually.Holds("the node is Up", () => node.SeesOnlyUp(1), Timeout);
+        return node;
+    }
+
+    private IActorRef Topics => ActorRegistry.For(_node.System).Get<TopicRegion>();
+
+    private async Task<T> Ask<T>(ITopicCommand command) => await Topics.Ask<T>(command, Timeout);
+
+    private static async Task<T> Receive<T>(Inbox inbox) => Assert.IsType<T>(await inbox.ReceiveAsync(Timeout));
+
+    private static OutgoingMessage Text(long producerSeq, string text) => new(producerSeq, Encoding.UTF8.GetBytes(text));
+
+    [Fact]
+    public async Task A_topic_confirms_delivers_and_after_a_restart_delivers_unacked_messages_again()
+    {
+        var published = await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "a"), Text(2, "b"), Text(3, "c")]));
+        Assert.Equal([1L, 2L, 3L], published.Outcomes.Select(o => o.SequenceNr));
+
+        var consumer = Inbox.Create(_node.System);
+        consumer.Send(Topics, new Subscribe("orders", "billing", "c1", StartPosition.Earliest, 10));
+        await Receive<Subscribed>(consumer);
+        var delivery = await Receive<Delivery>(consumer);
+        Assert.Equal([1L, 2L, 3L], delivery.Messages.Select(m => m.Message.SequenceNr));
+        consumer.Send(Topics, new Ack("orders", "billing", [1, 2]));
+        Assert.Equal(2, (await Receive<AckResult>(consumer)).Applied);
+
+        await _node.DisposeAsync();
+        _node = await StartNode();
+
+        var retry = await Ask<PublishResult>(new Publish("orders", "p1", [Text(3, "c")]));
+        Assert.Equal([PublishOutcome.Repeated(3, 3)], retry.Outcomes);
+        var again = Inbox.Create(_node.System);
+        again.Send(Topics, new Subscribe("orders", "billing", "c2", StartPosition.Earliest, 10));
+        await Receive<Subscribed>(again);
+        var redelivered = Assert.Single((await Receive<Delivery>(again)).Messages);
+        Assert.Equal(3, redelivered.Message.SequenceNr);
+        Assert.Equal(2, redelivered.Attempt);
+        Assert.Equal("c", Encoding.UTF8.GetString(redelivered.Message.Payload));
+    }
+
+    [Fact]
+    public async Task Each_shard_has_its_own_SQLite_file_in_WAL_mode_with_full_sync()
+    {
+        await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "a")]));
+        var shard = new TopicMessageExtractor(32).ShardOf("orders");
+
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, $"shard-{shard}.db")}");
+        connection.Open();
+        string Pragma(string name)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA {name};";
+            return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
+        }
+
+        using var rows = connection.CreateCommand();
+        rows.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = 'topic-orders';";
+        Assert.True(Convert.ToInt64(rows.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) >= 2);
+        Assert.Equal("wal", Pragma("journal_mode"));
+        Assert.Equal("2", Pragma("synchronous"));
+        Assert.True(File.Exists(Path.Combine(_dataDir, "sharding.db")));
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_an_error_naming_the_problem_and_the_topic_keeps_serving()
+    {
+        var error = await Ask<TopicError>(new Subscribe("orders", "bad group", "c1", StartPosition.New, 1));
+        Assert.Equal(ErrorCode.InvalidGroupName, error.Code);
+
+        var published = await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "still here")]));
+
+        Assert.True(Assert.Single(published.Outcomes).Confirmed);
+    }
+}
