@@ -6,7 +6,8 @@ namespace ClusterQueue.Broker.Topics;
 /// <see cref="NextSeq"/> and not in <see cref="Ahead"/>), leased, ready for redelivery, waiting for
 /// its time (delay or nack delay), or done (acked, dead-lettered, expired, or not for this group).
 /// </remarks>
-public sealed class GroupState(string name, long firstSeq)
+/// <param name="isHeld">Whether the topic still holds a message; one it no longer holds is done for every group.</param>
+public sealed class GroupState(string name, long firstSeq, Func<long, bool> isHeld)
 {
     public string Name { get; } = name;
 
@@ -54,7 +55,7 @@ public sealed class GroupState(string name, long firstSeq)
             Ahead.Add(seq);
         }
 
-        while (NextSeq < topicNextSeq && Ahead.Remove(NextSeq))
+        while (NextSeq < topicNextSeq && (Ahead.Remove(NextSeq) || !isHeld(NextSeq)))
         {
             NextSeq++;
         }

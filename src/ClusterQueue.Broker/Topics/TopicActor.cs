@@ -88,7 +88,14 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private void Process(TopicOutput output, IActorRef? sender, ITopicCommand? command)
     {
         TrackConsumer(command, output.Reply, sender);
-        Deliver(output.Deliveries);
+
+        // Deliveries carry committed messages only, so they need not wait for this write; those
+        // of a command wait for its reply, so a consumer hears "subscribed" before its first delivery.
+        if (output.Reply is null)
+        {
+            Deliver(output.Deliveries);
+        }
+
         var durable = output.DurableEvents.ToList();
         var through = _state.NextSeq - 1;
         if (durable.Count == 0 || _state.Settings?.Durability == Durability.InMemory)
@@ -121,6 +128,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         if (output.Reply is not null && sender is not null && !sender.IsNobody())
         {
             sender.Tell(output.Reply);
+        }
+
+        if (output.Reply is not null)
+        {
+            Deliver(output.Deliveries);
         }
 
         if (through > _state.DurableThrough)

@@ -535,9 +535,7 @@ public sealed class TopicState(string name)
         var seqs = new SortedSet<long>(ack.SequenceNrs);
         if (ack.UpTo > 0)
         {
-            seqs.UnionWith(Enumerable.Range(0, (int)Math.Min(Math.Max(0, ack.UpTo - group.FirstSeq + 1), int.MaxValue))
-                .Select(i => group.FirstSeq + i)
-                .Where(s => s < NextSeq && _messages.ContainsKey(s) && group.IsUnfinished(s)));
+            seqs.UnionWith(_messages.Keys.TakeWhile(s => s <= ack.UpTo).Where(group.IsUnfinished));
         }
 
         var known = seqs.Where(s => _messages.ContainsKey(s) && group.IsUnfinished(s)).ToList();
@@ -629,7 +627,8 @@ public sealed class TopicState(string name)
             return UnknownConsumer(unsubscribe.Group, unsubscribe.ConsumerId);
         }
 
-        // A clean stop hands messages back without counting against max-deliveries.
+        // A clean stop hands messages back at once, and is not itself a failed delivery: it does not
+        // dead-letter a message that had its last attempt (a later failure still counts them all).
         var held = consumer.Held.ToList();
         Emit(output, new ConsumerLeft(consumer.Group, consumer.Id));
         if (held.Count > 0)
@@ -890,7 +889,7 @@ public sealed class TopicState(string name)
 
     private void ApplyGroupCreated(GroupCreated e)
     {
-        var group = new GroupState(e.Group, e.FirstSequenceNr);
+        var group = new GroupState(e.Group, e.FirstSequenceNr, _messages.ContainsKey);
         _groups[e.Group] = group;
         var deadForAll = _outbox.Values.Where(o => o.Letter.Group == "").Select(o => o.Letter.SequenceNr).ToHashSet();
         foreach (var message in _messages.Values.Where(m => m.SequenceNr >= e.FirstSequenceNr))
@@ -906,6 +905,12 @@ public sealed class TopicState(string name)
         }
 
         group.Take(e.FirstSequenceNr - 1, NextSeq);
+
+        // Messages that waited for a first group which starts after them are done for everyone.
+        foreach (var seq in _messages.Keys.TakeWhile(s => s < e.FirstSequenceNr).ToList())
+        {
+            RemoveIfDone(seq);
+        }
     }
 
     private void ApplyLeased(MessagesLeased e)

@@ -317,10 +317,10 @@ internal sealed class TopicSimulation
             case GroupCreated e:
                 var earliest = _command is Subscribe { StartAt: StartPosition.Earliest };
                 _expected[e.Group] = earliest ? [.. Held()] : [];
-                if (earliest)
-                {
-                    _orphans.Clear();
-                }
+
+                // Messages that waited for a first group are its own if it starts earliest, and
+                // done for everyone if it starts new.
+                _orphans.Clear();
 
                 _lastFirstDelivery.Remove(e.Group);
                 break;

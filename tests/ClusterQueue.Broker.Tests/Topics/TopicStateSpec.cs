@@ -100,6 +100,42 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
+    public void Messages_that_waited_for_a_first_group_starting_new_leave_the_topic()
+    {
+        _topic.Publish("before");
+
+        _topic.Subscribe("billing", "c1");
+
+        Assert.Equal(0, Stats().Pending);
+    }
+
+    [Fact]
+    public void A_group_starting_earliest_over_a_gap_of_finished_messages_still_gets_every_held_one()
+    {
+        _topic.Subscribe("billing", "b1", credit: 10);
+        _topic.Publish("a", "b", "c");
+        _topic.Ack("billing", 2);
+
+        var (_, deliveries) = _topic.Subscribe("audit", "a1", credit: 1, start: StartPosition.Earliest);
+        var next = _topic.Run(new Ack(_topic.Topic, "audit", [1])).Deliveries;
+
+        Assert.Equal([("a1", 1L, 1)], Flatten(deliveries));
+        Assert.Equal([("a1", 3L, 1)], Flatten(next));
+        Assert.Empty(_topic.State.Groups["audit"].Ahead);
+    }
+
+    [Fact]
+    public void A_cumulative_ack_far_beyond_the_last_message_is_cheap()
+    {
+        _topic.Subscribe("billing", "b1");
+        _topic.Publish("a");
+
+        var acked = _topic.Reply<AckResult>(new Ack(_topic.Topic, "billing", [], UpTo: long.MaxValue));
+
+        Assert.Equal(1, acked.Applied);
+    }
+
+    [Fact]
     public void Consumers_of_one_group_compete_and_every_group_gets_its_own_copy()
     {
         _topic.Subscribe("billing", "b1", credit: 10);
