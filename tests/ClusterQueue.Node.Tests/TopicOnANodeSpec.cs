@@ -94,6 +94,35 @@ public sealed class TopicOnANodeSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_out_of_deliveries_reaches_the_dead_letter_topic_with_its_group_and_reason()
+    {
+        await Ask<TopicConfigured>(new ConfigureTopic("payments", TopicSettings.Default with { MaxDeliveries = 1 }));
+        await Ask<PublishResult>(new Publish("payments", "p1", [Text(1, "poison")]));
+        var consumer = Inbox.Create(_node.System);
+        consumer.Send(Topics, new Subscribe("payments", "billing", "c1", StartPosition.Earliest, 1));
+        await Receive<Subscribed>(consumer);
+        await Receive<Delivery>(consumer);
+
+        consumer.Send(Topics, new Nack("payments", "billing", [1]));
+        await Receive<AckResult>(consumer);
+
+        await Eventually.Holds(
+            "the dead-letter topic holds the message",
+            async () => await Topics.Ask<object>(new GetTopicStats("payments.dlq"), Timeout) is TopicStats { Pending: 1 },
+            Timeout);
+        var dead = Assert.Single((await Ask<PeekResult>(new Peek("payments.dlq", 10))).Messages);
+        Assert.Equal("poison", Encoding.UTF8.GetString(dead.Payload));
+        Assert.Equal("payments", dead.Headers[DeadLetterHeaders.Topic]);
+        Assert.Equal("billing", dead.Headers[DeadLetterHeaders.Group]);
+        Assert.Equal("MaxDeliveries", dead.Headers[DeadLetterHeaders.Reason]);
+        Assert.Equal("1", dead.Headers[DeadLetterHeaders.Attempts]);
+        await Eventually.Holds(
+            "the source topic let the dead letter go once the dead-letter topic confirmed it",
+            async () => (await Ask<TopicStats>(new GetTopicStats("payments"))).Pending == 0,
+            Timeout);
+    }
+
+    [Fact]
     public async Task Bad_input_gets_an_error_naming_the_problem_and_the_topic_keeps_serving()
     {
         var error = await Ask<TopicError>(new Subscribe("orders", "bad group", "c1", StartPosition.New, 1));

@@ -217,7 +217,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     {
         var region = ClusterSharding.Get(Context.System).ShardRegion(_regionName);
         var deadLetterTopic = TopicNames.DeadLetterTopicOf(_state.Name);
-        foreach (var batch in letters.Chunk(TopicState.MaxBatch))
+        foreach (var batch in TopicLimits.Chunk(letters, l => TopicLimits.SizeOf(l.Message.Payload, l.Message.Headers, null) + 512).SelectMany(c => c.Chunk(TopicState.MaxBatch)))
         {
             var messages = batch.Select(l => new OutgoingMessage(
                 l.Letter.DeadLetterId,

@@ -339,6 +339,12 @@ public sealed class TopicState(string name)
             return Error(ErrorCode.InvalidBatch, $"a publish carries 1 to {MaxBatch} messages, not {publish.Messages.Count}");
         }
 
+        var bytes = publish.Messages.Sum(TopicLimits.SizeOf);
+        if (publish.Messages.Count > 1 && bytes > TopicLimits.MaxEnvelopeBytes)
+        {
+            return Error(ErrorCode.InvalidBatch, $"a publish of {publish.Messages.Count} messages is about {bytes} bytes; a batch carries at most {TopicLimits.MaxEnvelopeBytes} (the remoting frame size)");
+        }
+
         EnsureExists(output);
         var settings = Settings!;
         var producer = _producers.GetValueOrDefault(publish.ProducerId);
@@ -689,7 +695,9 @@ public sealed class TopicState(string name)
             return Error(ErrorCode.InvalidBatch, $"peek reads 1 to {MaxBatch} messages, not {peek.Count}");
         }
 
-        return new PeekResult(Name, _messages.Values.Take(peek.Count).Select(m => m.ToTopicMessage()).ToList());
+        // As many of the oldest as fit one reply.
+        var oldest = _messages.Values.Take(peek.Count).Select(m => m.ToTopicMessage());
+        return new PeekResult(Name, TopicLimits.Chunk(oldest, TopicLimits.SizeOf).FirstOrDefault() ?? []);
     }
 
     private Protocol.IClusterQueueMessage HandlePurge(TopicOutput output)
@@ -776,11 +784,11 @@ public sealed class TopicState(string name)
         foreach (var (consumerId, seqs) in assigned.Where(a => a.Value.Count > 0))
         {
             Emit(output, new MessagesLeased(group.Name, consumerId, seqs, leaseExpiresAt));
-            output.Deliveries.Add(new Delivery(
-                Name,
-                group.Name,
-                consumerId,
-                seqs.Select(s => new DeliveredMessage(_messages[s].ToTopicMessage(), group.Attempts[s], leaseExpiresAt)).ToList()));
+            var delivered = seqs.Select(s => new DeliveredMessage(_messages[s].ToTopicMessage(), group.Attempts[s], leaseExpiresAt));
+            foreach (var chunk in TopicLimits.Chunk(delivered, d => TopicLimits.SizeOf(d.Message)))
+            {
+                output.Deliveries.Add(new Delivery(Name, group.Name, consumerId, chunk));
+            }
         }
     }
 

@@ -53,7 +53,7 @@ public sealed record TopicSettings
 
     public Durability Durability { get; init; } = Durability.Durable;
 
-    /// <summary>Largest payload accepted, in bytes; under the remoting frame size (128000 b).</summary>
+    /// <summary>Largest payload accepted, in bytes; at most <see cref="TopicLimits.MaxPayloadBytes"/>.</summary>
     public int MaxPayloadBytes { get; init; } = 64 * 1024;
 
     /// <summary>A consumer silent this long is dropped and its leases end.</summary>
@@ -90,9 +90,9 @@ public sealed record TopicSettings
             return $"default-ttl must be more than 0 and at most {MaxDuration.TotalDays} days, not {ttl}";
         }
 
-        if (MaxPayloadBytes is < 1 or > 120_000)
+        if (MaxPayloadBytes is < 1 or > TopicLimits.MaxPayloadBytes)
         {
-            return $"max-payload-bytes must be from 1 to 120000 (under the remoting frame size), not {MaxPayloadBytes}";
+            return $"max-payload-bytes must be from 1 to {TopicLimits.MaxPayloadBytes} (one message must fit the remoting frame), not {MaxPayloadBytes}";
         }
 
         if (ConsumerTimeout < TimeSpan.FromSeconds(1) || ConsumerTimeout > TimeSpan.FromHours(1))

@@ -582,6 +582,35 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
+    public void Deliveries_and_peeks_are_split_to_fit_the_remoting_frame()
+    {
+        _topic.Subscribe("billing", "b1", credit: 10);
+        var big = Enumerable.Range(1, 4).Select(i => new OutgoingMessage(i, new byte[50_000])).ToList();
+        foreach (var message in big)
+        {
+            _topic.Reply<PublishResult>(new Publish(_topic.Topic, "p1", [message]));
+        }
+
+        var deliveries = _topic.Subscribe("audit", "a1", credit: 10, start: StartPosition.Earliest).Deliveries;
+        var peeked = _topic.Reply<PeekResult>(new Peek(_topic.Topic, 4));
+
+        Assert.Equal([1L, 2L, 3L, 4L], Flatten(deliveries).Select(d => d.Seq));
+        Assert.Equal(2, deliveries.Count);
+        Assert.All(deliveries, d => Assert.True(d.Messages.Sum(m => TopicLimits.SizeOf(m.Message)) <= TopicLimits.MaxEnvelopeBytes));
+        Assert.Equal([1L, 2L], peeked.Messages.Select(m => m.SequenceNr));
+    }
+
+    [Fact]
+    public void A_batch_larger_than_the_remoting_frame_is_refused()
+    {
+        var messages = Enumerable.Range(1, 3).Select(i => new OutgoingMessage(i, new byte[50_000])).ToList();
+
+        var error = _topic.Refused(new Publish(_topic.Topic, "p1", messages), ErrorCode.InvalidBatch);
+
+        Assert.StartsWith("a publish of 3 messages is about 150096 bytes; a batch carries at most 120000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Invalid_settings_are_refused_naming_the_setting_and_the_old_ones_stay()
     {
         _topic.Publish("a");
