@@ -46,6 +46,20 @@ public sealed class GatewayActorSpec() : TestKit(ConfigurationFactory.ParseStrin
     }
 
     [Fact]
+    public async Task Gateway_answers_a_topic_command_with_an_empty_topic_name_itself()
+    {
+        var topics = CreateTestProbe();
+        var gateway = Sys.ActorOf(GatewayActor.Props(topics.Ref));
+
+        gateway.Tell(new GetTopicStats(""), TestActor);
+
+        var error = await ExpectMsgAsync<TopicError>();
+        Assert.Equal(ErrorCode.InvalidTopicName, error.Code);
+        Assert.Equal("topic name must not be empty", error.Message);
+        await topics.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void Membership_of_a_node_that_has_not_joined_lists_no_members_and_no_leader()
     {
         var members = MembershipSnapshot.Of(Cluster.Get(Sys));

@@ -15,7 +15,17 @@ public sealed class GatewayActor : ReceiveActor
     {
         var cluster = Cluster.Get(Context.System);
         Receive<GetClusterMembers>(_ => Sender.Tell(MembershipSnapshot.Of(cluster)));
-        Receive<ITopicCommand>(command => topics.Forward(command));
+        Receive<ITopicCommand>(command =>
+        {
+            // Sharding silently drops a message whose entity id is empty; answer it here instead.
+            if (TopicNames.ValidateTopic(command.Topic) is { } problem)
+            {
+                Sender.Tell(new TopicError(command.Topic ?? "", ErrorCode.InvalidTopicName, problem));
+                return;
+            }
+
+            topics.Forward(command);
+        });
     }
 
     /// <param name="topics">The topic shard region (or proxy) that topic commands go to.</param>

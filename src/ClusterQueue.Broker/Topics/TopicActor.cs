@@ -28,6 +28,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private static readonly TimeSpan DeadLetterRetryInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>A topic holding nothing and serving no one stops after this long, and starts again on its next message.</summary>
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(2);
+
     private readonly TopicState _state;
     private readonly TimeProvider _clock;
     private readonly string _regionName;
@@ -52,6 +55,15 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<PublishResult>(OnDeadLettersConfirmed);
         Command<TopicError>(e => _log.Warning("Dead-letter topic refused a forward: {0} {1}", e.Code, e.Message));
         Command<TopicStop>(_ => DeferAsync(TopicStop.Instance, _ => Context.Stop(Self)));
+        Command<IdleCheck>(_ =>
+        {
+            if (_state.IsIdle)
+            {
+                // Passivating also drops the topic from the remembered entities, so an idle topic
+                // is not restarted after a rebalance.
+                Context.Parent.Tell(new Passivate(TopicStop.Instance));
+            }
+        });
     }
 
     public override string PersistenceId { get; }
@@ -197,6 +209,15 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             Timers.Cancel(TopicTick.Instance);
         }
 
+        if (_state.IsIdle)
+        {
+            Timers.StartSingleTimer(IdleCheck.Instance, IdleCheck.Instance, IdleTimeout);
+        }
+        else
+        {
+            Timers.Cancel(IdleCheck.Instance);
+        }
+
         if (_state.Outbox.Count > 0 && !Timers.IsTimerActive(ForwardDeadLetters.Instance))
         {
             Timers.StartPeriodicTimer(ForwardDeadLetters.Instance, ForwardDeadLetters.Instance, DeadLetterRetryInterval);
@@ -257,6 +278,12 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private sealed class TopicTick
     {
         public static readonly TopicTick Instance = new();
+    }
+
+    /// <summary>The topic may have been idle for <see cref="IdleTimeout"/>: stop it if it still is.</summary>
+    private sealed class IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
     }
 
     /// <summary>Retries forwarding dead letters the dead-letter topic has not confirmed.</summary>
