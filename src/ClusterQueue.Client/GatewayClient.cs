@@ -4,6 +4,7 @@ using Akka.Configuration;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Membership;
 using ClusterQueue.Protocol.Serialization;
+using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Client;
 
@@ -60,6 +61,14 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <exception cref="ClusterUnreachableException">No node answered within the request timeout.</exception>
     public Task<ClusterMembers> GetClusterMembersAsync(CancellationToken cancellationToken = default) =>
         AskAsync<ClusterMembers>(GetClusterMembers.Instance, cancellationToken);
+
+    /// <summary>
+    /// Sends a topic command and returns the topic's answer: the command's reply, or a
+    /// <see cref="TopicError"/> naming why it was refused.
+    /// </summary>
+    /// <exception cref="ClusterUnreachableException">No answer within the request timeout.</exception>
+    public Task<IClusterQueueMessage> RequestAsync(ITopicCommand command, CancellationToken cancellationToken = default) =>
+        AskAsync<IClusterQueueMessage>(command, cancellationToken);
 
     private async Task<TReply> AskAsync<TReply>(IClusterQueueMessage request, CancellationToken cancellationToken)
     {

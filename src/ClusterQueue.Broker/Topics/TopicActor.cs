@@ -14,9 +14,9 @@ namespace ClusterQueue.Broker.Topics;
 /// they are committed, sends deliveries, forwards dead letters and runs the timers.
 /// </summary>
 /// <remarks>
-/// Group commit: commands are decided and applied at once, and their events are written with
-/// PersistAllAsync, which does not stash what arrives meanwhile; the journal writes what queued up
-/// during one write in the next transaction. A reply waits (DeferAsync) for its own events.
+/// Group commit: commands are decided and applied at once; while one journal write is in flight,
+/// the events of every command that arrives meanwhile queue up and go out together in the next
+/// write (see <see cref="Flush"/>). A reply waits for the write holding its events.
 /// </remarks>
 public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 {
@@ -36,6 +36,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly string _regionName;
     private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<PendingOutput> _pending = [];
+    private bool _writing;
     private bool _writeFailed;
 
     public TopicActor(string topic, int shard, string regionName, TimeProvider clock)
@@ -108,35 +110,116 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             Deliver(output.Deliveries);
         }
 
-        var durable = output.DurableEvents.ToList();
-        var through = _state.NextSeq - 1;
-        if (durable.Count == 0 || _state.Settings?.Durability == Durability.InMemory)
+        var pending = new PendingOutput(output, sender, _state.NextSeq - 1);
+        var inMemory = _state.Settings?.Durability == Durability.InMemory;
+        if (!_writing && (inMemory || !output.DurableEvents.Any()))
         {
-            Committed(output, sender, through);
+            Committed(pending);
             return;
         }
 
-        PersistAllAsync(durable, _ => { });
-        DeferAsync(output, _ =>
+        // Behind a write in flight even without events of its own: its reply may rest on what that
+        // write holds (a retried publish confirmed by a message not yet committed).
+        _pending.Add(inMemory ? pending with { Output = WithoutEvents(output) } : pending);
+        if (!_writing)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>
+    /// Group commit: writes the events of every output that queued up while the previous write was
+    /// in flight as one journal write (one transaction, one fsync), adjacent appends merged into one
+    /// event; then confirms them all.
+    /// </summary>
+    private void Flush()
+    {
+        var batch = _pending.ToList();
+        _pending.Clear();
+        _writing = true;
+        var events = MergeAppends(batch.SelectMany(p => p.Output.DurableEvents)).ToList();
+        if (events.Count > 0)
+        {
+            PersistAllAsync(events, _ => { });
+        }
+
+        DeferAsync(batch, _ =>
         {
             if (_writeFailed)
             {
-                if (output.Reply is not null && sender is not null && !sender.IsNobody())
+                foreach (var refused in batch.Where(p => p.Output.Reply is not null && p.Sender is not null))
                 {
-                    sender.Tell(new TopicError(_state.Name, ErrorCode.JournalWriteFailed, $"topic '{_state.Name}' could not write to its journal; nothing in this request was confirmed"));
+                    refused.Sender.Tell(new TopicError(_state.Name, ErrorCode.JournalWriteFailed, $"topic '{_state.Name}' could not write to its journal; nothing in this request was confirmed"));
                 }
 
                 Context.Stop(Self);
                 return;
             }
 
-            Committed(output, sender, through);
+            foreach (var committed in batch)
+            {
+                Committed(committed);
+            }
+
+            _writing = false;
+            if (_pending.Count > 0)
+            {
+                Flush();
+            }
         });
     }
 
-    /// <summary>The output's events are committed: reply, deliver what became deliverable, forward dead letters.</summary>
-    private void Committed(TopicOutput output, IActorRef? sender, long through)
+    private static TopicOutput WithoutEvents(TopicOutput output)
     {
+        var copy = new TopicOutput { Reply = output.Reply };
+        copy.Deliveries.AddRange(output.Deliveries);
+        copy.DeadLetters.AddRange(output.DeadLetters);
+        return copy;
+    }
+
+    /// <summary>Merges runs of appends into events of up to <see cref="TopicState.MaxBatch"/> messages and about a megabyte.</summary>
+    private static IEnumerable<IDurableTopicEvent> MergeAppends(IEnumerable<IDurableTopicEvent> events)
+    {
+        const int maxBytes = 1024 * 1024;
+        var run = new List<StoredMessage>();
+        var bytes = 0;
+        foreach (var e in events)
+        {
+            if (e is MessagesAppended appended && run.Count + appended.Messages.Count <= TopicState.MaxBatch && bytes < maxBytes)
+            {
+                run.AddRange(appended.Messages);
+                bytes += appended.Messages.Sum(m => m.Payload.Length);
+                continue;
+            }
+
+            if (run.Count > 0)
+            {
+                yield return new MessagesAppended(run);
+                run = [];
+                bytes = 0;
+            }
+
+            if (e is MessagesAppended next)
+            {
+                run.AddRange(next.Messages);
+                bytes += next.Messages.Sum(m => m.Payload.Length);
+            }
+            else
+            {
+                yield return e;
+            }
+        }
+
+        if (run.Count > 0)
+        {
+            yield return new MessagesAppended(run);
+        }
+    }
+
+    /// <summary>The output's events are committed: reply, deliver what became deliverable, forward dead letters.</summary>
+    private void Committed(PendingOutput pending)
+    {
+        var (output, sender, through) = pending;
         if (output.Reply is not null && sender is not null && !sender.IsNobody())
         {
             sender.Tell(output.Reply);
@@ -273,6 +356,10 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
         Process(_state.ConfirmDeadLetters(confirmed), ActorRefs.NoSender, null);
     }
+
+    /// <summary>An output waiting for its events to be committed, and whom to answer then.</summary>
+    /// <param name="Through">Messages up to this one are committed once the output's write is.</param>
+    private sealed record PendingOutput(TopicOutput Output, IActorRef? Sender, long Through);
 
     /// <summary>Runs the state's timers: lease expiry, delays, silent consumers.</summary>
     private sealed class TopicTick

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using ClusterQueue.Bench;
+using ClusterQueue.Client;
+
+var contact = new Option<string>("--contact", "-c") { Description = "A node of the cluster, host:port.", DefaultValueFactory = _ => "127.0.0.1:4053" };
+var count = new Option<int>("--count") { Description = "Messages to publish.", DefaultValueFactory = _ => 100_000 };
+var inFlight = new Option<int>("--in-flight") { Description = "Publishes awaiting confirmation at once.", DefaultValueFactory = _ => 1000 };
+var batch = new Option<int>("--batch") { Description = "Messages per publish request.", DefaultValueFactory = _ => 1 };
+var size = new Option<int>("--size") { Description = "Payload bytes per message.", DefaultValueFactory = _ => 100 };
+var topic = new Option<string>("--topic") { Description = "Topic to publish to.", DefaultValueFactory = _ => "bench" };
+
+var publishRate = new Command("publish-rate", "One producer, one topic: confirmed publishes per second.") { contact, count, inFlight, batch, size, topic };
+publishRate.SetAction(async parse =>
+{
+    var options = new PublishRate.Options(parse.GetValue(count), parse.GetValue(inFlight), parse.GetValue(batch), parse.GetValue(size), parse.GetValue(topic)!);
+    await using var client = GatewayClient.Connect(new GatewayClientOptions
+    {
+        ContactPoints = [ContactPoint.Parse(parse.GetValue(contact)!)],
+        RequestTimeout = TimeSpan.FromSeconds(60),
+    });
+    Console.WriteLine($"publish-rate: {options.Count} messages of {options.PayloadBytes} B to '{options.Topic}', {options.InFlight} in flight, {options.Batch} per request");
+    var result = await PublishRate.RunAsync(client, options, Console.Out);
+    Console.WriteLine($"confirmed {result.Confirmed} in {result.Elapsed.TotalSeconds:0.00} s: {result.PerSecond:0} confirmed publishes/s");
+    return 0;
+});
+
+return await new RootCommand("ClusterQueue load generator.") { publishRate }.Parse(args).InvokeAsync();
