@@ -25,8 +25,9 @@ public sealed class InProcessNode : IAsyncDisposable
 
     public Cluster Cluster => Cluster.Get(System);
 
-    /// <summary>Starts a node with the test configuration (fast failure detection).</summary>
-    public static async Task<InProcessNode> StartAsync(int port, int httpPort, IEnumerable<int> seedPorts, string dataDir)
+    /// <summary>Starts a node with the test configuration (fast failure detection), or another HOCON file.</summary>
+    public static async Task<InProcessNode> StartAsync(
+        int port, int httpPort, IEnumerable<int> seedPorts, string dataDir, string? configFile = null)
     {
         var options = NodeOptions.Parse(
             new Dictionary<string, string?>
@@ -35,7 +36,7 @@ public sealed class InProcessNode : IAsyncDisposable
                 ["CQ_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture),
                 ["CQ_SEEDS"] = string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
                 ["CQ_DATA_DIR"] = dataDir,
-                ["CQ_CONFIG"] = NodeProcess.TestingConfig,
+                ["CQ_CONFIG"] = configFile ?? NodeProcess.TestingConfig,
             },
             [],
             dataDir,

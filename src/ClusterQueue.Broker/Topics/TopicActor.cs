@@ -37,6 +37,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<PendingOutput> _pending = [];
+    private List<PendingOutput> _inFlight = [];
     private bool _writing;
     private bool _writeFailed;
 
@@ -87,6 +88,25 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _writeFailed = true;
     }
 
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The write may or may not be on disk; either way none of it was confirmed. Say so, then
+        // stop: sharding starts the topic again on its next message, from what the journal holds.
+        _log.Error(cause, "Journal write {0} of topic {1} failed; restarting from the journal", sequenceNr, _state.Name);
+        RefuseUnconfirmed(_inFlight.Concat(_pending));
+        _inFlight = [];
+        _pending.Clear();
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void RefuseUnconfirmed(IEnumerable<PendingOutput> outputs)
+    {
+        foreach (var refused in outputs.Where(p => p.Output.Reply is not null))
+        {
+            refused.Sender?.Tell(new TopicError(_state.Name, ErrorCode.JournalWriteFailed, $"topic '{_state.Name}' could not write to its journal; nothing in this request was confirmed"));
+        }
+    }
+
     private void OnRecovered()
     {
         _state.MarkDurable(_state.NextSeq - 1);
@@ -134,7 +154,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Flush()
     {
-        var batch = _pending.ToList();
+        var batch = _inFlight = _pending.ToList();
         _pending.Clear();
         _writing = true;
         var events = MergeAppends(batch.SelectMany(p => p.Output.DurableEvents)).ToList();
@@ -147,11 +167,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             if (_writeFailed)
             {
-                foreach (var refused in batch.Where(p => p.Output.Reply is not null && p.Sender is not null))
-                {
-                    refused.Sender.Tell(new TopicError(_state.Name, ErrorCode.JournalWriteFailed, $"topic '{_state.Name}' could not write to its journal; nothing in this request was confirmed"));
-                }
-
+                RefuseUnconfirmed(batch.Concat(_pending));
                 Context.Stop(Self);
                 return;
             }

@@ -21,11 +21,7 @@ public sealed record TopicStorage
 
     public const string ShardingSnapshotPluginId = "akka.persistence.snapshot-store.sql";
 
-    // A locked SQLite file is retried this long before a write fails: a shard moving between
-    // local nodes may briefly have its old owner still closing the file. Default 30 s.
-    private const int SqliteBusyTimeoutSeconds = 60;
-
-    private TopicStorage(int shardCount, string providerName, string? dataDir, string? connectionString)
+    private TopicStorage(int shardCount, string providerName, string? dataDir, string? connectionString, TimeSpan busyTimeout)
     {
         if (shardCount < 1)
         {
@@ -36,6 +32,7 @@ public sealed record TopicStorage
         ProviderName = providerName;
         DataDir = dataDir;
         ConnectionString = connectionString;
+        BusyTimeout = busyTimeout;
     }
 
     public int ShardCount { get; }
@@ -48,10 +45,17 @@ public sealed record TopicStorage
     /// <summary>The PostgreSQL connection string; null on SQLite.</summary>
     public string? ConnectionString { get; }
 
-    public static TopicStorage Sqlite(string dataDir, int shardCount) => new(shardCount, SqliteProvider, dataDir, null);
+    /// <summary>
+    /// How long a write waits for a locked SQLite file before it fails: a shard moving between local
+    /// nodes may briefly have its old owner still closing the file.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; }
+
+    public static TopicStorage Sqlite(string dataDir, int shardCount, TimeSpan busyTimeout) =>
+        new(shardCount, SqliteProvider, dataDir, null, busyTimeout);
 
     public static TopicStorage PostgreSql(string connectionString, int shardCount) =>
-        new(shardCount, PostgreSqlProvider, null, connectionString);
+        new(shardCount, PostgreSqlProvider, null, connectionString, TimeSpan.Zero);
 
     public static string JournalPluginId(int shard) => $"akka.persistence.journal.topics-{shard}";
 
@@ -111,8 +115,8 @@ public sealed record TopicStorage
         }
     }
 
-    private static string SqliteConnectionString(string file) =>
-        new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = SqliteBusyTimeoutSeconds }.ConnectionString;
+    private string SqliteConnectionString(string file) =>
+        new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = (int)Math.Ceiling(BusyTimeout.TotalSeconds) }.ConnectionString;
 
     private string Plugin(string pluginId, string type, string connectionString, string extra = "") =>
         $$"""

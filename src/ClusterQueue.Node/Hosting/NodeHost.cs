@@ -42,7 +42,7 @@ public static class NodeHost
             });
             if (options.Roles.Contains(NodeRoles.Broker))
             {
-                var storage = TopicStorageOf(options, akkaConfig.GetInt("clusterqueue.topics.shards"));
+                var storage = TopicStorageOf(options, akkaConfig.GetConfig("clusterqueue.topics"));
                 storage.PrepareFiles();
                 akka.WithClusterQueueTopics(storage, TimeProvider.System).WithClusterQueueGateway();
             }
@@ -53,10 +53,10 @@ public static class NodeHost
         return app;
     }
 
-    private static TopicStorage TopicStorageOf(NodeOptions options, int shards) => options.JournalProvider switch
+    private static TopicStorage TopicStorageOf(NodeOptions options, Config topics) => options.JournalProvider switch
     {
-        JournalProvider.PostgreSql => TopicStorage.PostgreSql(options.JournalConnectionString!, shards),
-        _ => TopicStorage.Sqlite(options.DataDir, shards),
+        JournalProvider.PostgreSql => TopicStorage.PostgreSql(options.JournalConnectionString!, topics.GetInt("shards")),
+        _ => TopicStorage.Sqlite(options.DataDir, topics.GetInt("shards"), topics.GetTimeSpan("sqlite-busy-timeout")),
     };
 
     /// <summary>True when the split-brain resolver (or an operator) downed this node.</summary>
