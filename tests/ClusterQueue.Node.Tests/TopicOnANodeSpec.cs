@@ -123,6 +123,42 @@ public sealed class TopicOnANodeSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replaying_the_dead_letter_topic_sends_a_message_back_to_its_group_only()
+    {
+        await Ask<TopicConfigured>(new ConfigureTopic("invoices", TopicSettings.Default with { MaxDeliveries = 1 }));
+        var billing = Inbox.Create(_node.System);
+        billing.Send(Topics, new Subscribe("invoices", "billing", "b1", StartPosition.New, 1));
+        await Receive<Subscribed>(billing);
+        var audit = Inbox.Create(_node.System);
+        audit.Send(Topics, new Subscribe("invoices", "audit", "a1", StartPosition.New, 1));
+        await Receive<Subscribed>(audit);
+        await Ask<PublishResult>(new Publish("invoices", "p1", [Text(1, "flaky")]));
+        Assert.Equal(1, Assert.Single((await Receive<Delivery>(billing)).Messages).Attempt);
+        var audited = Assert.Single((await Receive<Delivery>(audit)).Messages);
+        audit.Send(Topics, new Ack("invoices", "audit", [audited.Message.SequenceNr]));
+        await Receive<AckResult>(audit);
+        billing.Send(Topics, new Nack("invoices", "billing", [1]));
+        await Receive<AckResult>(billing);
+        await Eventually.Holds(
+            "the dead-letter topic holds the message",
+            async () => await Topics.Ask<object>(new GetTopicStats("invoices.dlq"), Timeout) is TopicStats { Pending: 1 },
+            Timeout);
+
+        var replayed = await Ask<DeadLettersReplayed>(new ReplayDeadLetters("invoices.dlq", 0));
+
+        Assert.Equal(1, replayed.Count);
+        var back = Assert.Single((await Receive<Delivery>(billing)).Messages);
+        Assert.Equal("flaky", Encoding.UTF8.GetString(back.Message.Payload));
+        Assert.Equal(1, back.Attempt);
+        Assert.DoesNotContain(back.Message.Headers.Keys, k => k.StartsWith(DeadLetterHeaders.Prefix, StringComparison.Ordinal));
+        Assert.Null(await audit.ReceiveAsync(TimeSpan.FromMilliseconds(500)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null));
+        await Eventually.Holds(
+            "the dead-letter topic is empty once the topic confirmed the replay",
+            async () => await Topics.Ask<object>(new GetTopicStats("invoices.dlq"), Timeout) is TopicStats { Pending: 0 },
+            Timeout);
+    }
+
+    [Fact]
     public async Task Bad_input_gets_an_error_naming_the_problem_and_the_topic_keeps_serving()
     {
         var error = await Ask<TopicError>(new Subscribe("orders", "bad group", "c1", StartPosition.New, 1));

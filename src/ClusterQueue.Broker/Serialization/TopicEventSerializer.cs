@@ -34,6 +34,8 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
     private const string LeasesExtendedManifest = "LEX";
     private const string MessagesDeadLetteredManifest = "MDL";
     private const string DeadLettersForwardedManifest = "DLF";
+    private const string MessagesReplayingManifest = "MRP";
+    private const string ReplaysConfirmedManifest = "RPC";
     private const string MessagesExpiredManifest = "MEX";
     private const string MessagesPurgedManifest = "MPG";
 
@@ -63,6 +65,8 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         LeasesExtended => LeasesExtendedManifest,
         MessagesDeadLettered => MessagesDeadLetteredManifest,
         DeadLettersForwarded => DeadLettersForwardedManifest,
+        MessagesReplaying => MessagesReplayingManifest,
+        ReplaysConfirmed => ReplaysConfirmedManifest,
         MessagesExpired => MessagesExpiredManifest,
         MessagesPurged => MessagesPurgedManifest,
         _ => throw new ArgumentException($"{nameof(TopicEventSerializer)} cannot serialize {o.GetType()}", nameof(o)),
@@ -81,6 +85,8 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         LeasesExtended extended => ToData(extended).ToByteArray(),
         MessagesDeadLettered deadLettered => ToData(deadLettered).ToByteArray(),
         DeadLettersForwarded forwarded => ToData(forwarded).ToByteArray(),
+        MessagesReplaying replaying => ToData(replaying).ToByteArray(),
+        ReplaysConfirmed confirmed => ToData(confirmed).ToByteArray(),
         MessagesExpired expired => ToData(expired).ToByteArray(),
         MessagesPurged purged => new MessagesPurgedData { UpToSequenceNr = purged.UpToSequenceNr }.ToByteArray(),
         _ => throw new ArgumentException($"{nameof(TopicEventSerializer)} cannot serialize {obj.GetType()}", nameof(obj)),
@@ -112,6 +118,8 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         LeasesExtendedManifest => FromData(LeasesExtendedData.Parser.ParseFrom(bytes)),
         MessagesDeadLetteredManifest => FromData(MessagesDeadLetteredData.Parser.ParseFrom(bytes)),
         DeadLettersForwardedManifest => new DeadLettersForwarded(DeadLettersForwardedData.Parser.ParseFrom(bytes).DeadLetterIds.ToList()),
+        MessagesReplayingManifest => new MessagesReplaying(MessagesReplayingData.Parser.ParseFrom(bytes).SequenceNrs.ToList()),
+        ReplaysConfirmedManifest => new ReplaysConfirmed(ReplaysConfirmedData.Parser.ParseFrom(bytes).SequenceNrs.ToList()),
         MessagesExpiredManifest => FromData(MessagesExpiredData.Parser.ParseFrom(bytes)),
         MessagesPurgedManifest => new MessagesPurged(MessagesPurgedData.Parser.ParseFrom(bytes).UpToSequenceNr),
         _ => throw new SerializationException($"{nameof(TopicEventSerializer)} knows no manifest '{manifest}'"),
@@ -298,6 +306,20 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
     {
         var data = new DeadLettersForwardedData();
         data.DeadLetterIds.AddRange(forwarded.DeadLetterIds);
+        return data;
+    }
+
+    private static MessagesReplayingData ToData(MessagesReplaying replaying)
+    {
+        var data = new MessagesReplayingData();
+        data.SequenceNrs.AddRange(replaying.SequenceNrs);
+        return data;
+    }
+
+    private static ReplaysConfirmedData ToData(ReplaysConfirmed confirmed)
+    {
+        var data = new ReplaysConfirmedData();
+        data.SequenceNrs.AddRange(confirmed.SequenceNrs);
         return data;
     }
 

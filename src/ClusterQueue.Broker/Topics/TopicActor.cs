@@ -25,6 +25,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>Producer id under which a topic forwards its dead letters to its dead-letter topic.</summary>
     public const string DeadLetterProducerSuffix = "#dead-letters";
 
+    /// <summary>Producer id under which a dead-letter topic sends replayed messages back.</summary>
+    public const string ReplayProducerSuffix = "#replay";
+
     private static readonly TimeSpan DeadLetterRetryInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(10);
 
@@ -54,8 +57,12 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
         Command<ITopicCommand>(command => Process(_state.Handle(command, Now), Sender, command));
         Command<TopicTick>(_ => Process(_state.Tick(Now), ActorRefs.NoSender, null));
-        Command<ForwardDeadLetters>(_ => ForwardOutbox());
-        Command<PublishResult>(OnDeadLettersConfirmed);
+        Command<ForwardDeadLetters>(_ =>
+        {
+            ForwardOutbox();
+            SendBack(_state.Replays.Values.ToList());
+        });
+        Command<PublishResult>(OnForwardConfirmed);
         Command<TopicError>(e => _log.Warning("Dead-letter topic refused a forward: {0} {1}", e.Code, e.Message));
         Command<TopicStop>(_ => DeferAsync(TopicStop.Instance, _ => Context.Stop(Self)));
         Command<IdleCheck>(_ =>
@@ -76,6 +83,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private DateTimeOffset Now => _clock.GetUtcNow();
 
     private string DeadLetterProducerId => _state.Name + DeadLetterProducerSuffix;
+
+    private string ReplayProducerId => _state.Name + ReplayProducerSuffix;
 
     public static Props Props(string topic, int shard, string regionName, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock));
@@ -114,6 +123,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             ForwardOutbox();
         }
+
+        SendBack(_state.Replays.Values.ToList());
 
         // Leases recovered from the journal belong to consumers of the previous incarnation.
         Self.Tell(TopicTick.Instance);
@@ -261,6 +272,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             Forward(output.DeadLetters);
         }
 
+        SendBack(output.Replays);
+
         ScheduleTick();
     }
 
@@ -317,11 +330,12 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             Timers.Cancel(IdleCheck.Instance);
         }
 
-        if (_state.Outbox.Count > 0 && !Timers.IsTimerActive(ForwardDeadLetters.Instance))
+        var unconfirmed = _state.Outbox.Count + _state.Replays.Count;
+        if (unconfirmed > 0 && !Timers.IsTimerActive(ForwardDeadLetters.Instance))
         {
             Timers.StartPeriodicTimer(ForwardDeadLetters.Instance, ForwardDeadLetters.Instance, DeadLetterRetryInterval);
         }
-        else if (_state.Outbox.Count == 0)
+        else if (unconfirmed == 0)
         {
             Timers.Cancel(ForwardDeadLetters.Instance);
         }
@@ -357,20 +371,51 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             [DeadLetterHeaders.SequenceNr] = letter.SequenceNr.ToString(CultureInfo.InvariantCulture),
         };
 
-    private void OnDeadLettersConfirmed(PublishResult result)
+    /// <summary>
+    /// Sends replayed messages back to the topic and group each came from (its dead-letter headers
+    /// say which), numbered by their sequence number here, so a resend is deduplicated there.
+    /// </summary>
+    private void SendBack(List<StoredMessage> messages)
     {
-        if (result.ProducerId != DeadLetterProducerId)
+        if (messages.Count == 0)
         {
             return;
         }
 
-        var confirmed = result.Outcomes.Where(o => o.Confirmed).Select(o => o.ProducerSeq).ToList();
+        var region = ClusterSharding.Get(Context.System).ShardRegion(_regionName);
+        var origin = _state.Name[..^TopicNames.DeadLetterSuffix.Length];
+        foreach (var byDestination in messages.GroupBy(m => (
+            Topic: m.Headers.GetValueOrDefault(DeadLetterHeaders.Topic, origin),
+            Group: m.Headers.GetValueOrDefault(DeadLetterHeaders.Group, ""))))
+        {
+            var outgoing = byDestination.Select(m => new OutgoingMessage(
+                m.SequenceNr,
+                m.Payload,
+                m.Headers.Where(h => !h.Key.StartsWith(DeadLetterHeaders.Prefix, StringComparison.Ordinal)).ToDictionary(),
+                m.MessageId));
+            foreach (var batch in TopicLimits.Chunk(outgoing, TopicLimits.SizeOf).SelectMany(c => c.Chunk(TopicState.MaxBatch)))
+            {
+                region.Tell(new Publish(byDestination.Key.Topic, ReplayProducerId, batch, byDestination.Key.Group), Self);
+            }
+        }
+    }
+
+    private void OnForwardConfirmed(PublishResult result)
+    {
         foreach (var refused in result.Outcomes.Where(o => !o.Confirmed))
         {
-            _log.Warning("Dead-letter topic refused dead letter {0}: {1} {2}", refused.ProducerSeq, refused.Error, refused.Reason);
+            _log.Warning("Topic {0} refused forwarded message {1} from {2}: {3} {4}", result.Topic, refused.ProducerSeq, result.ProducerId, refused.Error, refused.Reason);
         }
 
-        Process(_state.ConfirmDeadLetters(confirmed), ActorRefs.NoSender, null);
+        var confirmed = result.Outcomes.Where(o => o.Confirmed).Select(o => o.ProducerSeq).ToList();
+        if (result.ProducerId == DeadLetterProducerId)
+        {
+            Process(_state.ConfirmDeadLetters(confirmed), ActorRefs.NoSender, null);
+        }
+        else if (result.ProducerId == ReplayProducerId)
+        {
+            Process(_state.ConfirmReplays(confirmed), ActorRefs.NoSender, null);
+        }
     }
 
     /// <summary>An output waiting for its events to be committed, and whom to answer then.</summary>
@@ -412,6 +457,9 @@ public sealed class TopicStop
 /// <summary>Headers a dead-letter topic's messages carry, naming where and why they died.</summary>
 public static class DeadLetterHeaders
 {
+    /// <summary>Every dead-letter header starts so; a replay strips them.</summary>
+    public const string Prefix = "cq-dead-letter-";
+
     public const string Topic = "cq-dead-letter-topic";
     public const string Group = "cq-dead-letter-group";
     public const string Reason = "cq-dead-letter-reason";

@@ -78,6 +78,12 @@ public sealed record MessagesDeadLettered(IReadOnlyList<DeadLetter> Letters) : I
 /// <summary>The dead-letter topic confirmed these dead letters.</summary>
 public sealed record DeadLettersForwarded(IReadOnlyList<long> DeadLetterIds) : IDurableTopicEvent;
 
+/// <summary>Dead-letter topic: these messages leave it for the topics they came from, until those confirm.</summary>
+public sealed record MessagesReplaying(IReadOnlyList<long> SequenceNrs) : IDurableTopicEvent;
+
+/// <summary>Dead-letter topic: the topics these messages came from confirmed them back.</summary>
+public sealed record ReplaysConfirmed(IReadOnlyList<long> SequenceNrs) : IDurableTopicEvent;
+
 /// <summary>Expired messages dropped from a group (expiry policy drop).</summary>
 public sealed record MessagesExpired(string Group, IReadOnlyList<long> SequenceNrs) : IDurableTopicEvent;
 

@@ -17,5 +17,8 @@ public sealed class TopicOutput
     /// <summary>New dead letters to forward to the dead-letter topic (with their messages).</summary>
     public List<(DeadLetter Letter, StoredMessage Message)> DeadLetters { get; } = [];
 
+    /// <summary>Dead-letter topic: messages to send back to where they came from.</summary>
+    public List<StoredMessage> Replays { get; } = [];
+
     public IEnumerable<IDurableTopicEvent> DurableEvents => Events.OfType<IDurableTopicEvent>();
 }

@@ -31,6 +31,7 @@ public sealed class TopicState(string name)
     private readonly Dictionary<string, long> _messageIds = new(StringComparer.Ordinal);
     private readonly Queue<(string Id, long Seq)> _messageIdOrder = new();
     private readonly SortedDictionary<long, (DeadLetter Letter, StoredMessage Message)> _outbox = [];
+    private readonly SortedDictionary<long, StoredMessage> _replays = [];
 
     public string Name { get; } = name;
 
@@ -61,8 +62,11 @@ public sealed class TopicState(string name)
     /// <summary>Dead letters not yet confirmed by the dead-letter topic, by dead-letter id.</summary>
     public IReadOnlyDictionary<long, (DeadLetter Letter, StoredMessage Message)> Outbox => _outbox;
 
+    /// <summary>Dead-letter topic: messages on their way back, not yet confirmed by their topics.</summary>
+    public IReadOnlyDictionary<long, StoredMessage> Replays => _replays;
+
     /// <summary>True when the topic holds nothing that needs it running: it may passivate.</summary>
-    public bool IsIdle => _messages.Count == 0 && _consumers.Count == 0 && _outbox.Count == 0;
+    public bool IsIdle => _messages.Count == 0 && _consumers.Count == 0 && _outbox.Count == 0 && _replays.Count == 0;
 
     /// <summary>Marks messages up to <paramref name="sequenceNr"/> committed, so they may be delivered.</summary>
     public void MarkDurable(long sequenceNr) => DurableThrough = Math.Max(DurableThrough, Math.Min(sequenceNr, NextSeq - 1));
@@ -121,6 +125,7 @@ public sealed class TopicState(string name)
             GetTopicStats => Settings is null ? NotFound() : Stats(),
             Peek peek => HandlePeek(peek),
             Purge => HandlePurge(output),
+            ReplayDeadLetters replay => HandleReplay(replay, output),
             _ => Error(ErrorCode.UnknownCommand, $"topic '{Name}' does not understand {command.GetType().Name}"),
         };
         Dispatch(now, output);
@@ -180,6 +185,19 @@ public sealed class TopicState(string name)
         if (known.Count > 0)
         {
             Emit(output, new DeadLettersForwarded(known));
+        }
+
+        return output;
+    }
+
+    /// <summary>Dead-letter topic: the topics these messages came from confirmed them; they are gone.</summary>
+    public TopicOutput ConfirmReplays(IReadOnlyList<long> sequenceNrs)
+    {
+        var output = new TopicOutput();
+        var known = sequenceNrs.Where(_replays.ContainsKey).Distinct().ToList();
+        if (known.Count > 0)
+        {
+            Emit(output, new ReplaysConfirmed(known));
         }
 
         return output;
@@ -247,6 +265,26 @@ public sealed class TopicState(string name)
                 break;
             case MessagesPurged e:
                 ApplyPurged(e);
+                break;
+            case MessagesReplaying e:
+                foreach (var seq in e.SequenceNrs)
+                {
+                    _replays[seq] = _messages[seq];
+                    foreach (var group in _groups.Values)
+                    {
+                        FinishInGroup(group, seq);
+                    }
+
+                    _messages.Remove(seq);
+                }
+
+                break;
+            case ReplaysConfirmed e:
+                foreach (var seq in e.SequenceNrs)
+                {
+                    _replays.Remove(seq);
+                }
+
                 break;
             case ConsumerJoined e:
                 if (!_consumers.TryGetValue((e.Group, e.ConsumerId), out var joined))
@@ -405,7 +443,7 @@ public sealed class TopicState(string name)
                 now,
                 ttl is { } t ? now + t : null,
                 message.Delay is { } d && d > TimeSpan.Zero ? now + d : null,
-                OnlyGroup: null));
+                OnlyGroup: string.IsNullOrEmpty(publish.ForGroup) ? null : publish.ForGroup));
             inBatch[message.ProducerSeq] = seq;
             if (message.MessageId is { } newId)
             {
@@ -698,6 +736,33 @@ public sealed class TopicState(string name)
         // As many of the oldest as fit one reply.
         var oldest = _messages.Values.Take(peek.Count).Select(m => m.ToTopicMessage());
         return new PeekResult(Name, TopicLimits.Chunk(oldest, TopicLimits.SizeOf).FirstOrDefault() ?? []);
+    }
+
+    private Protocol.IClusterQueueMessage HandleReplay(ReplayDeadLetters replay, TopicOutput output)
+    {
+        if (!IsDeadLetterTopic)
+        {
+            return Error(ErrorCode.NotADeadLetterOperation, $"replay is for dead-letter topics ('{TopicNames.DeadLetterTopicOf(Name)}'); '{Name}' is not one");
+        }
+
+        if (Settings is null)
+        {
+            return NotFound();
+        }
+
+        if (replay.Count < 0)
+        {
+            return Error(ErrorCode.InvalidBatch, $"replay moves the first N messages (0 for all), not {replay.Count}");
+        }
+
+        var seqs = _messages.Keys.Take(replay.Count == 0 ? int.MaxValue : replay.Count).ToList();
+        if (seqs.Count > 0)
+        {
+            output.Replays.AddRange(seqs.Select(s => _messages[s]));
+            Emit(output, new MessagesReplaying(seqs));
+        }
+
+        return new DeadLettersReplayed(Name, seqs.Count);
     }
 
     private Protocol.IClusterQueueMessage HandlePurge(TopicOutput output)

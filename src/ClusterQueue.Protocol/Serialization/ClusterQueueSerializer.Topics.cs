@@ -13,11 +13,24 @@ public sealed partial class ClusterQueueSerializer
     {
         var data = new PublishData { Topic = publish.Topic, ProducerId = publish.ProducerId };
         data.Messages.AddRange(publish.Messages.Select(ToData));
+        if (publish.ForGroup is not null)
+        {
+            data.ForGroup = publish.ForGroup;
+        }
+
         return data;
     }
 
     private static Publish FromData(PublishData data) =>
-        new(data.Topic, data.ProducerId, data.Messages.Select(FromData).ToList());
+        new(data.Topic, data.ProducerId, data.Messages.Select(FromData).ToList(), data.HasForGroup ? data.ForGroup : null);
+
+    private static ReplayDeadLettersData ToData(ReplayDeadLetters replay) => new() { Topic = replay.Topic, Count = replay.Count };
+
+    private static ReplayDeadLetters FromData(ReplayDeadLettersData data) => new(data.Topic, data.Count);
+
+    private static DeadLettersReplayedData ToData(DeadLettersReplayed replayed) => new() { Topic = replayed.Topic, Count = replayed.Count };
+
+    private static DeadLettersReplayed FromData(DeadLettersReplayedData data) => new(data.Topic, data.Count);
 
     private static OutgoingMessageData ToData(OutgoingMessage message)
     {

@@ -48,6 +48,8 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
     private const string PeekResultManifest = "PKR";
     private const string DeliveryManifest = "DLV";
     private const string TopicStatsManifest = "TS";
+    private const string ReplayDeadLettersManifest = "RDL";
+    private const string DeadLettersReplayedManifest = "RDLD";
 
     /// <summary>Binds every ClusterQueue message to this serializer; nodes and clients both load it.</summary>
     public static Config Configuration { get; } = ConfigurationFactory.ParseString(
@@ -93,6 +95,8 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
         PeekResult => PeekResultManifest,
         Delivery => DeliveryManifest,
         TopicStats => TopicStatsManifest,
+        ReplayDeadLetters => ReplayDeadLettersManifest,
+        DeadLettersReplayed => DeadLettersReplayedManifest,
         _ => throw new ArgumentException($"{nameof(ClusterQueueSerializer)} cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -127,6 +131,8 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
         PeekResult peekResult => ToData(peekResult).ToByteArray(),
         Delivery delivery => ToData(delivery).ToByteArray(),
         TopicStats topicStats => ToData(topicStats).ToByteArray(),
+        ReplayDeadLetters replay => ToData(replay).ToByteArray(),
+        DeadLettersReplayed replayed => ToData(replayed).ToByteArray(),
         _ => throw new ArgumentException($"{nameof(ClusterQueueSerializer)} cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
@@ -174,6 +180,8 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
         PeekResultManifest => FromData(PeekResultData.Parser.ParseFrom(bytes)),
         DeliveryManifest => FromData(DeliveryData.Parser.ParseFrom(bytes)),
         TopicStatsManifest => FromData(TopicStatsData.Parser.ParseFrom(bytes)),
+        ReplayDeadLettersManifest => FromData(ReplayDeadLettersData.Parser.ParseFrom(bytes)),
+        DeadLettersReplayedManifest => FromData(DeadLettersReplayedData.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"{nameof(ClusterQueueSerializer)} knows no manifest '{manifest}'"),
     };
 

@@ -31,7 +31,8 @@ public sealed record OutgoingMessage(
     TimeSpan? Delay = null);
 
 /// <summary>Publishes a batch (often of one) from one producer; answered by <see cref="PublishResult"/>.</summary>
-public sealed record Publish(string Topic, string ProducerId, IReadOnlyList<OutgoingMessage> Messages) : ITopicCommand;
+/// <param name="ForGroup">Only this group gets the messages (a dead-letter replay); "" or null for every group.</param>
+public sealed record Publish(string Topic, string ProducerId, IReadOnlyList<OutgoingMessage> Messages, string? ForGroup = null) : ITopicCommand;
 
 /// <summary>Joins a consumer to a group (creating the group if new); answered by <see cref="Subscribed"/>.</summary>
 /// <param name="Credit">How many unacked deliveries the consumer may hold at once.</param>
@@ -75,3 +76,9 @@ public sealed record Peek(string Topic, int Count) : ITopicCommand;
 
 /// <summary>Drops every message the topic holds; groups stay.</summary>
 public sealed record Purge(string Topic) : ITopicCommand;
+
+/// <summary>
+/// Sent to a dead-letter topic: moves its oldest messages (all when <paramref name="Count"/> is 0)
+/// back to the topic and group each came from; answered by <see cref="DeadLettersReplayed"/>.
+/// </summary>
+public sealed record ReplayDeadLetters(string Topic, int Count) : ITopicCommand;

@@ -49,6 +49,9 @@ public sealed record TopicDeleted(string Topic) : IClusterQueueMessage;
 
 public sealed record GroupDeleted(string Topic, string Group) : IClusterQueueMessage;
 
+/// <summary>The answer to <see cref="ReplayDeadLetters"/>: how many messages are on their way back.</summary>
+public sealed record DeadLettersReplayed(string Topic, int Count) : IClusterQueueMessage;
+
 /// <summary>The answer to <see cref="Purge"/>.</summary>
 public sealed record Purged(string Topic, long Count) : IClusterQueueMessage;
 

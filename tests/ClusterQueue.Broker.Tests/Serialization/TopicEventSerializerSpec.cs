@@ -69,6 +69,8 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
         new DeadLettersForwarded([]),
         new MessagesExpired("billing", [12]),
         new MessagesPurged(1_000),
+        new MessagesReplaying([3, 4]),
+        new ReplaysConfirmed([3]),
     ];
 
     /// <summary>The journal samples, and cases too large or too odd for the journal file.</summary>

@@ -253,6 +253,49 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
+    public void Replaying_a_dead_letter_topic_sends_its_oldest_messages_back_and_keeps_them_until_confirmed()
+    {
+        var dlq = new TopicHarness("orders.dlq");
+        dlq.Subscribe("inspect", "i1", credit: 1);
+        dlq.Publish("x", "y", "z");
+
+        var run = dlq.Run(new ReplayDeadLetters(dlq.Topic, 2));
+
+        Assert.Equal(new DeadLettersReplayed(dlq.Topic, 2), run.Reply);
+        Assert.Equal([1L, 2L], run.Output.Replays.Select(m => m.SequenceNr));
+        Assert.Equal([3L], dlq.State.Messages.Keys);
+        Assert.Equal([("i1", 3L, 1)], Flatten(run.Deliveries));
+        Assert.Equal([1L, 2L], dlq.State.Replays.Keys);
+        Assert.False(dlq.State.IsIdle);
+        dlq.State.ConfirmReplays([1, 2, 7]);
+        Assert.Empty(dlq.State.Replays);
+    }
+
+    [Fact]
+    public void Replay_is_refused_on_a_topic_that_is_not_a_dead_letter_topic()
+    {
+        _topic.Publish("a");
+
+        var error = _topic.Refused(new ReplayDeadLetters(_topic.Topic, 0), ErrorCode.NotADeadLetterOperation);
+
+        Assert.Equal("replay is for dead-letter topics ('orders.dlq'); 'orders' is not one", error.Message);
+    }
+
+    [Fact]
+    public void A_message_published_for_one_group_reaches_that_group_only()
+    {
+        _topic.Subscribe("billing", "b1");
+        _topic.Subscribe("audit", "a1");
+
+        var run = _topic.Run(new Publish(_topic.Topic, "orders.dlq#replay", [Message(1, "again")], ForGroup: "billing"));
+
+        Assert.Equal([("b1", 1L, 1)], Flatten(run.Deliveries));
+        Assert.Equal(0, Stats().Groups.Single(g => g.Group == "audit").Lag);
+        _topic.Ack("billing", 1);
+        Assert.Equal(0, Stats().Pending);
+    }
+
+    [Fact]
     public void A_consumer_never_holds_more_leases_than_its_credit_and_more_credit_lets_more_through()
     {
         var (_, _) = _topic.Subscribe("billing", "b1", credit: 2);
