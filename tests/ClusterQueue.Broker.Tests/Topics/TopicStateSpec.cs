@@ -654,6 +654,17 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
+    public void A_command_the_topic_does_not_know_is_refused_and_the_topic_keeps_serving()
+    {
+        _topic.Publish("a");
+
+        var error = _topic.Refused(new FutureCommand(_topic.Topic), ErrorCode.UnknownCommand);
+
+        Assert.Equal("topic 'orders' does not understand FutureCommand", error.Message);
+        Assert.Equal([2L], _topic.Publish("b"));
+    }
+
+    [Fact]
     public void Invalid_settings_are_refused_naming_the_setting_and_the_old_ones_stay()
     {
         _topic.Publish("a");
@@ -720,4 +731,7 @@ public sealed class TopicStateSpec
 
         Assert.True(_topic.State.IsIdle);
     }
+
+    /// <summary>A command from a newer version of the protocol.</summary>
+    private sealed record FutureCommand(string Topic) : ITopicCommand;
 }
