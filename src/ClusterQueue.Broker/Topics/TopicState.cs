@@ -203,6 +203,96 @@ public sealed class TopicState(string name)
         return output;
     }
 
+    /// <summary>The state without payloads, for a snapshot; live consumers are not in it.</summary>
+    public TopicSnapshot ToSnapshot() => new(
+        Settings,
+        NextSeq,
+        NextDeadLetterId,
+        [.. _messages.Keys],
+        _groups.Values.Select(g => new GroupSnapshot(
+            g.Name,
+            g.FirstSeq,
+            g.NextSeq,
+            [.. g.Ahead.Order()],
+            [.. g.Leases.OrderBy(l => l.Key).Select(l => new LeaseSnapshot(l.Key, l.Value.ConsumerId, l.Value.ExpiresAt))],
+            [.. g.Ready],
+            [.. g.Waiting.OrderBy(w => w.Key).Select(w => new WaitSnapshot(w.Key, w.Value))],
+            [.. g.Attempts.OrderBy(a => a.Key).Select(a => new AttemptsSnapshot(a.Key, a.Value))],
+            g.DeadLettered)).ToList(),
+        _producers.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new ProducerSnapshot(p.Key, [.. p.Value.Entries])).ToList(),
+        [.. _messageIdOrder.Where(e => _messageIds.TryGetValue(e.Id, out var seq) && seq == e.Seq).Select(e => new MessageIdSnapshot(e.Id, e.Seq))],
+        [.. _outbox.Values.Select(o => o.Letter)],
+        [.. _replays.Keys]);
+
+    /// <summary>
+    /// Rebuilds a topic from a snapshot and the messages it needs (<see cref="TopicSnapshot.NeededSequenceNrs"/>),
+    /// read back from the journal. Events after the snapshot are applied on top, as usual.
+    /// </summary>
+    public static TopicState FromSnapshot(string name, TopicSnapshot snapshot, IReadOnlyDictionary<long, StoredMessage> messages)
+    {
+        var state = new TopicState(name)
+        {
+            Settings = snapshot.Settings,
+            NextSeq = snapshot.NextSeq,
+            NextDeadLetterId = snapshot.NextDeadLetterId,
+        };
+        foreach (var seq in snapshot.Held)
+        {
+            state._messages[seq] = messages[seq];
+        }
+
+        foreach (var g in snapshot.Groups)
+        {
+            var group = new GroupState(g.Name, g.FirstSeq, state._messages.ContainsKey) { NextSeq = g.NextSeq, DeadLettered = g.DeadLettered };
+            group.Ahead.UnionWith(g.Ahead);
+            foreach (var lease in g.Leases)
+            {
+                group.Leases[lease.SequenceNr] = new Lease(lease.ConsumerId, lease.ExpiresAt);
+                group.LeaseExpiries.Add((lease.ExpiresAt, lease.SequenceNr));
+            }
+
+            group.Ready.UnionWith(g.Ready);
+            foreach (var wait in g.Waiting)
+            {
+                group.Wait(wait.SequenceNr, wait.Due);
+            }
+
+            foreach (var attempts in g.Attempts)
+            {
+                group.Attempts[attempts.SequenceNr] = attempts.Attempts;
+            }
+
+            state._groups[g.Name] = group;
+        }
+
+        foreach (var producer in snapshot.Producers)
+        {
+            var window = state._producers[producer.ProducerId] = new ProducerWindowState();
+            foreach (var entry in producer.Entries)
+            {
+                window.Add(entry.ProducerSeq, entry.SequenceNr);
+            }
+        }
+
+        foreach (var id in snapshot.MessageIds)
+        {
+            state._messageIds[id.MessageId] = id.SequenceNr;
+            state._messageIdOrder.Enqueue((id.MessageId, id.SequenceNr));
+        }
+
+        foreach (var letter in snapshot.Outbox)
+        {
+            state._outbox[letter.DeadLetterId] = (letter, messages[letter.SequenceNr]);
+        }
+
+        foreach (var seq in snapshot.Replays)
+        {
+            state._replays[seq] = messages[seq];
+        }
+
+        return state;
+    }
+
     public void Apply(ITopicEvent topicEvent)
     {
         switch (topicEvent)
@@ -1127,6 +1217,9 @@ public sealed class TopicState(string name)
         /// stored already, and its sequence number is forgotten.
         /// </summary>
         public bool IsTooOld(long producerSeq) => _order.Count >= ProducerWindow && producerSeq < _order.Peek();
+
+        public IEnumerable<ProducerEntrySnapshot> Entries =>
+            _order.Where(_sequenceNrs.ContainsKey).Distinct().Select(p => new ProducerEntrySnapshot(p, _sequenceNrs[p]));
 
         public void Add(long producerSeq, long sequenceNr)
         {

@@ -584,6 +584,11 @@ internal sealed class TopicSimulation
                 var recovered = Describe(_replica);
                 Require(Invariant.RecoveryMatches, live == recovered,
                     () => $"replaying the durable events gives{Environment.NewLine}{recovered}{Environment.NewLine}but the live state is{Environment.NewLine}{live}");
+                var payloads = _state.Messages.Values.Concat(_state.Outbox.Values.Select(o => o.Message)).Concat(_state.Replays.Values)
+                    .DistinctBy(m => m.SequenceNr).ToDictionary(m => m.SequenceNr);
+                var fromSnapshot = Describe(TopicState.FromSnapshot(_state.Name, _state.ToSnapshot(), payloads));
+                Require(Invariant.RecoveryMatches, live == fromSnapshot,
+                    () => $"restoring a snapshot gives{Environment.NewLine}{fromSnapshot}{Environment.NewLine}but the live state is{Environment.NewLine}{live}");
                 break;
             case Invariant.DoneMessagesLeave:
                 var held = Held();

@@ -36,6 +36,6 @@ public sealed class TopicStatePropertiesSpec
         TopicSimulation.Run(scenario, Invariant.OnlyCommittedDelivered);
 
     [Property(MaxTest = Runs, Arbitrary = [typeof(TopicScenarios)])]
-    public void Replaying_the_durable_events_recovers_the_messages_groups_leases_and_attempts(TopicScenario scenario) =>
+    public void Replaying_the_durable_events_or_restoring_a_snapshot_recovers_the_messages_groups_leases_and_attempts(TopicScenario scenario) =>
         TopicSimulation.Run(scenario, Invariant.RecoveryMatches);
 }
