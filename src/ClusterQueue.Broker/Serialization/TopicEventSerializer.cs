@@ -10,8 +10,9 @@ using Google.Protobuf;
 namespace ClusterQueue.Broker.Serialization;
 
 /// <summary>
-/// Serializes every <see cref="IDurableTopicEvent"/> as protobuf (Proto/topic_events.proto), so a
-/// topic's journal holds no CLR type names and an event written by an older version still reads.
+/// Serializes every <see cref="IDurableTopicEvent"/> (Proto/topic_events.proto) and the
+/// <see cref="TopicSnapshot"/> (Proto/topic_snapshot.proto) as protobuf, so a topic's journal and
+/// snapshots hold no CLR type names and what an older version wrote still reads.
 /// </summary>
 /// <remarks>
 /// Enums are cast both ways without checks: an unknown number is kept for the reader to judge, as
@@ -22,7 +23,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
     /// <summary>Unique among the serializers of an ActorSystem; ClusterQueueSerializer is 451.</summary>
     public const int SerializerId = 452;
 
-    // Manifests are short and stable: they are written beside every persisted event.
+    // Manifests are short and stable: they are written beside every persisted event and snapshot.
     private const string TopicSettingsChangedManifest = "TSC";
     private const string TopicDeletedManifest = "TDE";
     private const string MessagesAppendedManifest = "MAP";
@@ -38,14 +39,19 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
     private const string ReplaysConfirmedManifest = "RPC";
     private const string MessagesExpiredManifest = "MEX";
     private const string MessagesPurgedManifest = "MPG";
+    private const string TopicSnapshotManifest = "SNP";
 
-    /// <summary>Binds every durable topic event to this serializer; a node that runs topics loads it.</summary>
+    /// <summary>
+    /// Binds every durable topic event and the topic snapshot to this serializer; a node that runs topics loads it.
+    /// The snapshot is no event, so it needs a binding of its own.
+    /// </summary>
     public static Config Configuration { get; } = ConfigurationFactory.ParseString(
         $$"""
         akka.actor {
           serializers.clusterqueue-topic-events = "{{typeof(TopicEventSerializer).AssemblyQualifiedName}}"
           serialization-bindings {
             "{{typeof(IDurableTopicEvent).AssemblyQualifiedName}}" = clusterqueue-topic-events
+            "{{typeof(TopicSnapshot).AssemblyQualifiedName}}" = clusterqueue-topic-events
           }
         }
         """);
@@ -69,6 +75,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         ReplaysConfirmed => ReplaysConfirmedManifest,
         MessagesExpired => MessagesExpiredManifest,
         MessagesPurged => MessagesPurgedManifest,
+        TopicSnapshot => TopicSnapshotManifest,
         _ => throw new ArgumentException($"{nameof(TopicEventSerializer)} cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -89,10 +96,11 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         ReplaysConfirmed confirmed => ToData(confirmed).ToByteArray(),
         MessagesExpired expired => ToData(expired).ToByteArray(),
         MessagesPurged purged => new MessagesPurgedData { UpToSequenceNr = purged.UpToSequenceNr }.ToByteArray(),
+        TopicSnapshot snapshot => ToData(snapshot).ToByteArray(),
         _ => throw new ArgumentException($"{nameof(TopicEventSerializer)} cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
-    /// <summary>Reads an event; bytes that do not make one are a <see cref="SerializationException"/> naming the manifest.</summary>
+    /// <summary>Reads an event or a snapshot; bytes that do not make one are a <see cref="SerializationException"/> naming the manifest.</summary>
     public override object FromBinary(byte[] bytes, string manifest)
     {
         try
@@ -105,7 +113,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         }
     }
 
-    private static IDurableTopicEvent Read(byte[] bytes, string manifest) => manifest switch
+    private static object Read(byte[] bytes, string manifest) => manifest switch
     {
         TopicSettingsChangedManifest => new TopicSettingsChanged(FromData(TopicSettingsChangedData.Parser.ParseFrom(bytes).Settings)),
         TopicDeletedManifest => TopicDeletedEvent.Instance,
@@ -122,6 +130,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         ReplaysConfirmedManifest => new ReplaysConfirmed(ReplaysConfirmedData.Parser.ParseFrom(bytes).SequenceNrs.ToList()),
         MessagesExpiredManifest => FromData(MessagesExpiredData.Parser.ParseFrom(bytes)),
         MessagesPurgedManifest => new MessagesPurged(MessagesPurgedData.Parser.ParseFrom(bytes).UpToSequenceNr),
+        TopicSnapshotManifest => FromData(TopicSnapshotData.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"{nameof(TopicEventSerializer)} knows no manifest '{manifest}'"),
     };
 
@@ -281,26 +290,23 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
     private static MessagesDeadLetteredData ToData(MessagesDeadLettered deadLettered)
     {
         var data = new MessagesDeadLetteredData();
-        data.Letters.AddRange(deadLettered.Letters.Select(letter => new DeadLetterData
-        {
-            Group = letter.Group,
-            SequenceNr = letter.SequenceNr,
-            Reason = (int)letter.Reason,
-            Attempts = letter.Attempts,
-            DeadLetterId = letter.DeadLetterId,
-        }));
+        data.Letters.AddRange(deadLettered.Letters.Select(ToData));
         return data;
     }
 
-    private static MessagesDeadLettered FromData(MessagesDeadLetteredData data) => new(
-        data.Letters
-            .Select(letter => new DeadLetter(
-                letter.Group,
-                letter.SequenceNr,
-                (DeadLetterReason)letter.Reason,
-                letter.Attempts,
-                letter.DeadLetterId))
-            .ToList());
+    private static MessagesDeadLettered FromData(MessagesDeadLetteredData data) => new(data.Letters.Select(FromData).ToList());
+
+    private static DeadLetterData ToData(DeadLetter letter) => new()
+    {
+        Group = letter.Group,
+        SequenceNr = letter.SequenceNr,
+        Reason = (int)letter.Reason,
+        Attempts = letter.Attempts,
+        DeadLetterId = letter.DeadLetterId,
+    };
+
+    private static DeadLetter FromData(DeadLetterData data) =>
+        new(data.Group, data.SequenceNr, (DeadLetterReason)data.Reason, data.Attempts, data.DeadLetterId);
 
     private static DeadLettersForwardedData ToData(DeadLettersForwarded forwarded)
     {
@@ -331,6 +337,82 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
     }
 
     private static MessagesExpired FromData(MessagesExpiredData data) => new(data.Group, data.SequenceNrs.ToList());
+
+    private static TopicSnapshotData ToData(TopicSnapshot snapshot)
+    {
+        var data = new TopicSnapshotData
+        {
+            NextSeq = snapshot.NextSeq,
+            NextDeadLetterId = snapshot.NextDeadLetterId,
+        };
+        // A topic never configured has no settings: the field stays absent (see topic_snapshot.proto).
+        if (snapshot.Settings is { } settings)
+        {
+            data.Settings = ToData(settings);
+        }
+
+        data.Held.AddRange(snapshot.Held);
+        data.Groups.AddRange(snapshot.Groups.Select(ToData));
+        data.Producers.AddRange(snapshot.Producers.Select(ToData));
+        data.MessageIds.AddRange(snapshot.MessageIds.Select(id => new MessageIdSnapshotData { MessageId = id.MessageId, SequenceNr = id.SequenceNr }));
+        data.Outbox.AddRange(snapshot.Outbox.Select(ToData));
+        data.Replays.AddRange(snapshot.Replays);
+        return data;
+    }
+
+    private static TopicSnapshot FromData(TopicSnapshotData data) => new(
+        data.Settings is null ? null : FromData(data.Settings),
+        data.NextSeq,
+        data.NextDeadLetterId,
+        data.Held.ToList(),
+        data.Groups.Select(FromData).ToList(),
+        data.Producers.Select(FromData).ToList(),
+        data.MessageIds.Select(id => new MessageIdSnapshot(id.MessageId, id.SequenceNr)).ToList(),
+        data.Outbox.Select(FromData).ToList(),
+        data.Replays.ToList());
+
+    private static GroupSnapshotData ToData(GroupSnapshot group)
+    {
+        var data = new GroupSnapshotData
+        {
+            Name = group.Name,
+            FirstSeq = group.FirstSeq,
+            NextSeq = group.NextSeq,
+            DeadLettered = group.DeadLettered,
+        };
+        data.Ahead.AddRange(group.Ahead);
+        data.Leases.AddRange(group.Leases.Select(lease => new LeaseSnapshotData
+        {
+            SequenceNr = lease.SequenceNr,
+            ConsumerId = lease.ConsumerId,
+            ExpiresAtUnixMicros = ToUnixMicros(lease.ExpiresAt),
+        }));
+        data.Ready.AddRange(group.Ready);
+        data.Waiting.AddRange(group.Waiting.Select(wait => new WaitSnapshotData { SequenceNr = wait.SequenceNr, DueUnixMicros = ToUnixMicros(wait.Due) }));
+        data.Attempts.AddRange(group.Attempts.Select(attempts => new AttemptsSnapshotData { SequenceNr = attempts.SequenceNr, Attempts = attempts.Attempts }));
+        return data;
+    }
+
+    private static GroupSnapshot FromData(GroupSnapshotData data) => new(
+        data.Name,
+        data.FirstSeq,
+        data.NextSeq,
+        data.Ahead.ToList(),
+        data.Leases.Select(lease => new LeaseSnapshot(lease.SequenceNr, lease.ConsumerId, FromUnixMicros(lease.ExpiresAtUnixMicros))).ToList(),
+        data.Ready.ToList(),
+        data.Waiting.Select(wait => new WaitSnapshot(wait.SequenceNr, FromUnixMicros(wait.DueUnixMicros))).ToList(),
+        data.Attempts.Select(attempts => new AttemptsSnapshot(attempts.SequenceNr, attempts.Attempts)).ToList(),
+        data.DeadLettered);
+
+    private static ProducerSnapshotData ToData(ProducerSnapshot producer)
+    {
+        var data = new ProducerSnapshotData { ProducerId = producer.ProducerId };
+        data.Entries.AddRange(producer.Entries.Select(entry => new ProducerEntrySnapshotData { ProducerSeq = entry.ProducerSeq, SequenceNr = entry.SequenceNr }));
+        return data;
+    }
+
+    private static ProducerSnapshot FromData(ProducerSnapshotData data) =>
+        new(data.ProducerId, data.Entries.Select(entry => new ProducerEntrySnapshot(entry.ProducerSeq, entry.SequenceNr)).ToList());
 
     // Truncates toward zero: ticks finer than a microsecond are not carried.
     private static long ToMicros(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;
