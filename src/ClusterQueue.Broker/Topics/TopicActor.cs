@@ -63,7 +63,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             SendBack(_state.Replays.Values.ToList());
         });
         Command<PublishResult>(OnForwardConfirmed);
-        Command<TopicError>(e => _log.Warning("Dead-letter topic refused a forward: {0} {1}", e.Code, e.Message));
+        Command<TopicError>(e => _log.Warning("Topic {0} refused a dead-letter forward or replay: {1} {2}", e.Topic, e.Code, e.Message));
         Command<TopicStop>(_ => DeferAsync(TopicStop.Instance, _ => Context.Stop(Self)));
         Command<IdleCheck>(_ =>
         {
