@@ -27,7 +27,7 @@ public sealed class InProcessNode : IAsyncDisposable
 
     /// <summary>Starts a node with the test configuration (fast failure detection), or another HOCON file.</summary>
     public static async Task<InProcessNode> StartAsync(
-        int port, int httpPort, IEnumerable<int> seedPorts, string dataDir, string? configFile = null)
+        int port, int httpPort, IEnumerable<int> seedPorts, string dataDir, string? configFile = null, string roles = "broker")
     {
         var options = NodeOptions.Parse(
             new Dictionary<string, string?>
@@ -37,6 +37,7 @@ public sealed class InProcessNode : IAsyncDisposable
                 ["CQ_SEEDS"] = string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
                 ["CQ_DATA_DIR"] = dataDir,
                 ["CQ_CONFIG"] = configFile ?? NodeProcess.TestingConfig,
+                ["CQ_ROLES"] = roles,
             },
             [],
             dataDir,

@@ -31,4 +31,11 @@ public static class TopicHostingExtensions
                     HandOffStopMessage = TopicStop.Instance,
                 });
     }
+
+    /// <summary>
+    /// Reaches topics from a member that hosts none (role client): a shard region proxy that routes
+    /// each command to the broker node hosting its topic.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithClusterQueueTopicProxy(this AkkaConfigurationBuilder builder, int shardCount) =>
+        builder.WithShardRegionProxy<TopicRegion>(TopicRegion.Name, NodeRoles.Broker, new TopicMessageExtractor(shardCount));
 }

@@ -46,6 +46,10 @@ public static class NodeHost
                 storage.PrepareFiles();
                 akka.WithClusterQueueTopics(storage, TimeProvider.System).WithClusterQueueGateway();
             }
+            else
+            {
+                akka.WithClusterQueueTopicProxy(akkaConfig.GetInt("clusterqueue.topics.shards"));
+            }
         });
 
         var app = builder.Build();
