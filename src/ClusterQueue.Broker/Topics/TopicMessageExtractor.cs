@@ -11,8 +11,6 @@ namespace ClusterQueue.Broker.Topics;
 /// </summary>
 public sealed class TopicMessageExtractor(int shardCount) : HashCodeMessageExtractor(shardCount)
 {
-    public int ShardCount { get; } = shardCount;
-
     public override string? EntityId(object message) => message is ITopicCommand command ? command.Topic : null;
 
     /// <summary>The shard number a topic lives in; the same on every node and across restarts.</summary>

@@ -124,12 +124,9 @@ public sealed record TopicStorage
           class = "{{type}}, Akka.Persistence.Sql"
           plugin-id = "{{pluginId}}"
           provider-name = "{{ProviderName}}"
-          connection-string = {{Quote(connectionString)}}
+          connection-string = {{HoconText.Quote(connectionString)}}
           auto-initialize = on
           {{extra}}
         }
         """;
-
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ClusterQueue.Broker;
 
 namespace ClusterQueue.Node.Configuration;
 
@@ -32,13 +33,13 @@ public static class NodeHocon
     /// <summary>The settings that differ per node, as HOCON that overrides the files.</summary>
     public static Config PerNode(NodeOptions options)
     {
-        var seeds = string.Join(", ", options.Seeds.Select(s => Quote(s.ToAkkaAddress())));
-        var roles = string.Join(", ", options.Roles.Select(Quote));
+        var seeds = string.Join(", ", options.Seeds.Select(s => HoconText.Quote(s.ToAkkaAddress())));
+        var roles = string.Join(", ", options.Roles.Select(HoconText.Quote));
         return ConfigurationFactory.ParseString(
             $$"""
             akka.remote.dot-netty.tcp {
-              hostname = {{Quote(options.Host)}}
-              public-hostname = {{Quote(options.PublicHost)}}
+              hostname = {{HoconText.Quote(options.Host)}}
+              public-hostname = {{HoconText.Quote(options.PublicHost)}}
               port = {{options.Port}}
             }
             akka.cluster.seed-nodes = [{{seeds}}]
@@ -62,7 +63,4 @@ public static class NodeHocon
             throw new NodeConfigurationException(path, $"not valid HOCON: {e.Message}");
         }
     }
-
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
