@@ -3,6 +3,10 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Topics;
 
@@ -17,6 +21,13 @@ namespace ClusterQueue.Broker.Topics;
 /// Group commit: commands are decided and applied at once; while one journal write is in flight,
 /// the events of every command that arrives meanwhile queue up and go out together in the next
 /// write (see <see cref="Flush"/>). A reply waits for the write holding its events.
+/// <para>
+/// Snapshots: every so many events the state is captured at a write boundary, without payloads,
+/// and saved once that write is committed; then the journal is deleted up to the append of the
+/// oldest message still needed, so storage follows what is pending. A topic recovering from a
+/// snapshot reads the payloads it needs back from its journal (the shard's query plugin) before
+/// it serves anything.
+/// </para>
 /// </remarks>
 public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 {
@@ -34,27 +45,68 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>A topic holding nothing and serving no one stops after this long, and starts again on its next message.</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly TopicState _state;
     private readonly TimeProvider _clock;
     private readonly string _regionName;
+    private readonly string _queryPluginId;
+    private readonly int _snapshotEvery;
+    private readonly AppendPositions _appends = new();
     private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<PendingOutput> _pending = [];
     private List<PendingOutput> _inFlight = [];
     private bool _writing;
     private bool _writeFailed;
+    private TopicState _state;
+    private long _eventsSinceSnapshot;
+    private long _deletedThrough;
 
-    public TopicActor(string topic, int shard, string regionName, TimeProvider clock)
+    /// <summary>The snapshot captured at the boundary of the write in flight, or being saved.</summary>
+    private TopicSnapshot? _snapshotSaving;
+
+    /// <summary>Set while recovering from a snapshot, until the payloads it needs are read back.</summary>
+    private SnapshotRestore? _restore;
+
+    public TopicActor(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery)
     {
         _state = new TopicState(topic);
         _clock = clock;
         _regionName = regionName;
+        _snapshotEvery = snapshotEvery;
+        _queryPluginId = TopicStorage.QueryPluginId(shard);
         PersistenceId = PersistenceIdPrefix + topic;
         JournalPluginId = TopicStorage.JournalPluginId(shard);
         SnapshotPluginId = TopicStorage.SnapshotPluginId(shard);
 
-        Recover<IDurableTopicEvent>(e => _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Recover<SnapshotOffer>(offer => _restore = new SnapshotRestore((TopicSnapshot)offer.Snapshot, offer.Metadata.SequenceNr));
+        Recover<IDurableTopicEvent>(OnReplayed);
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_restore is null)
+            {
+                OnRecovered();
+            }
+            else
+            {
+                ReadBackPayloads(_restore);
+            }
+        });
+        Command<PayloadsReadBack>(OnPayloadsReadBack);
+        Command<PayloadReadBackFailed>(failed =>
+        {
+            _log.Error(failed.Cause, "Topic {0} could not read its payloads back from the journal; stopping", _state.Name);
+            Context.Stop(Self);
+        });
+        Command<object>(_ => _restore is not null, _ => Stash.Stash());
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(failed =>
+        {
+            _snapshotSaving = null;
+            _log.Warning("Topic {0} could not save a snapshot at {1}; its journal keeps growing until one is saved: {2}", _state.Name, failed.Metadata.SequenceNr, failed.Cause.Message);
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(failed => _log.Warning("Topic {0} could not delete journal events up to {1}: {2}", _state.Name, failed.ToSequenceNr, failed.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => _log.Warning("Topic {0} could not delete old snapshots: {1}", _state.Name, failed.Cause.Message));
         Command<ITopicCommand>(command => Process(_state.Handle(command, Now), Sender, command));
         Command<TopicTick>(_ => Process(_state.Tick(Now), ActorRefs.NoSender, null));
         Command<ForwardDeadLetters>(_ =>
@@ -86,8 +138,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private string ReplayProducerId => _state.Name + ReplayProducerSuffix;
 
-    public static Props Props(string topic, int shard, string regionName, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock));
+    public static Props Props(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery) =>
+        Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock, snapshotEvery));
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
@@ -116,6 +168,113 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    private void OnReplayed(IDurableTopicEvent replayed)
+    {
+        if (_restore is not null)
+        {
+            // Applied once the snapshot's payloads are back.
+            _restore.Later.Add((replayed, LastSequenceNr));
+            return;
+        }
+
+        _state.Apply(replayed);
+        TrackAppend(replayed, LastSequenceNr);
+        _eventsSinceSnapshot++;
+    }
+
+    private void TrackAppend(IDurableTopicEvent written, long journalSequenceNr)
+    {
+        if (written is MessagesAppended appended)
+        {
+            _appends.Add(appended, journalSequenceNr);
+        }
+    }
+
+    /// <summary>
+    /// Reads the messages the snapshot needs from the journal events that appended them, while
+    /// every command waits in the stash. The journal holds nothing older than the oldest of them.
+    /// </summary>
+    private void ReadBackPayloads(SnapshotRestore restore)
+    {
+        var needed = restore.Snapshot.NeededSequenceNrs.ToHashSet();
+        if (needed.Count == 0)
+        {
+            OnPayloadsReadBack(new PayloadsReadBack());
+            return;
+        }
+
+        PersistenceQuery.Get(Context.System)
+            .ReadJournalFor<SqlReadJournal>(_queryPluginId)
+            .CurrentEventsByPersistenceId(PersistenceId, 0, restore.SnapshotSequenceNr)
+            .Where(envelope => envelope.Event is MessagesAppended)
+            .RunAggregate(new PayloadsReadBack(), (read, envelope) => read.Add((MessagesAppended)envelope.Event, envelope.SequenceNr, needed), Context.Materializer())
+            .PipeTo(Self, failure: cause => new PayloadReadBackFailed(cause));
+    }
+
+    private void OnPayloadsReadBack(PayloadsReadBack read)
+    {
+        var restore = _restore!;
+        try
+        {
+            _state = TopicState.FromSnapshot(_state.Name, restore.Snapshot, read.Messages);
+        }
+        catch (InvalidOperationException e)
+        {
+            _log.Error(e, "Topic {0} cannot recover; stopping", _state.Name);
+            Context.Stop(Self);
+            return;
+        }
+
+        foreach (var (lastSequenceNr, journalSequenceNr) in read.Appends)
+        {
+            _appends.Add(lastSequenceNr, journalSequenceNr);
+        }
+
+        foreach (var (later, journalSequenceNr) in restore.Later)
+        {
+            _state.Apply(later);
+            TrackAppend(later, journalSequenceNr);
+        }
+
+        _eventsSinceSnapshot = restore.Later.Count;
+        _restore = null;
+        OnRecovered();
+        Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// The snapshot is stored, so the events before it are needed only for the payloads of the
+    /// messages it holds: delete the journal below the oldest one's append, and older snapshots.
+    /// </summary>
+    private void OnSnapshotSaved(SaveSnapshotSuccess saved)
+    {
+        var snapshot = _snapshotSaving;
+        _snapshotSaving = null;
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        var oldestNeeded = snapshot.NeededSequenceNrs.Select(seq => (long?)seq).FirstOrDefault();
+        var deletable = _appends.DeletableThrough(oldestNeeded, saved.Metadata.SequenceNr);
+        if (deletable > _deletedThrough)
+        {
+            DeleteMessages(deletable);
+            _deletedThrough = deletable;
+        }
+
+        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        _appends.ForgetBefore(oldestNeeded ?? snapshot.NextSeq);
+
+        // Events written while this one was saved would otherwise wait for the next write.
+        if (!_writing && SnapshotDue())
+        {
+            _snapshotSaving = _state.ToSnapshot();
+            _eventsSinceSnapshot = 0;
+            SaveSnapshot(_snapshotSaving);
+        }
+    }
+
     private void OnRecovered()
     {
         _state.MarkDurable(_state.NextSeq - 1);
@@ -126,8 +285,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
         SendBack(_state.Replays.Values.ToList());
 
-        // Leases recovered from the journal belong to consumers of the previous incarnation.
-        Self.Tell(TopicTick.Instance);
+        // Leases recovered from the journal belong to consumers of the previous incarnation: they
+        // go back to deliverable before any command sees them.
+        Process(_state.Tick(Now), ActorRefs.NoSender, null);
     }
 
     private void Process(TopicOutput output, IActorRef? sender, ITopicCommand? command)
@@ -171,7 +331,16 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         var events = MergeAppends(batch.SelectMany(p => p.Output.DurableEvents)).ToList();
         if (events.Count > 0)
         {
-            PersistAllAsync(events, _ => { });
+            PersistAllAsync(events, written => TrackAppend(written, LastSequenceNr));
+        }
+
+        // Nothing unwritten is applied beyond this batch, so the state now is the state once it is written.
+        _eventsSinceSnapshot += events.Count;
+        var snapshot = SnapshotDue() ? _state.ToSnapshot() : null;
+        if (snapshot is not null)
+        {
+            _snapshotSaving = snapshot;
+            _eventsSinceSnapshot = 0;
         }
 
         DeferAsync(batch, _ =>
@@ -181,6 +350,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 RefuseUnconfirmed(batch.Concat(_pending));
                 Context.Stop(Self);
                 return;
+            }
+
+            if (snapshot is not null)
+            {
+                SaveSnapshot(snapshot);
             }
 
             foreach (var committed in batch)
@@ -195,6 +369,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             }
         });
     }
+
+    private bool SnapshotDue() =>
+        _eventsSinceSnapshot >= _snapshotEvery && _snapshotSaving is null && _state.Settings?.Durability != Durability.InMemory;
 
     private static TopicOutput WithoutEvents(TopicOutput output)
     {
@@ -417,6 +594,37 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             Process(_state.ConfirmReplays(confirmed), ActorRefs.NoSender, null);
         }
     }
+
+    /// <summary>A snapshot offered in recovery, and the events replayed after it.</summary>
+    private sealed record SnapshotRestore(TopicSnapshot Snapshot, long SnapshotSequenceNr)
+    {
+        public List<(IDurableTopicEvent Event, long JournalSequenceNr)> Later { get; } = [];
+    }
+
+    /// <summary>The messages a snapshot needs, read back from the journal, and where each append event is.</summary>
+    private sealed class PayloadsReadBack
+    {
+        public Dictionary<long, StoredMessage> Messages { get; } = [];
+
+        public List<(long LastSequenceNr, long JournalSequenceNr)> Appends { get; } = [];
+
+        public PayloadsReadBack Add(MessagesAppended appended, long journalSequenceNr, HashSet<long> needed)
+        {
+            if (appended.Messages.Count > 0)
+            {
+                Appends.Add((appended.Messages[^1].SequenceNr, journalSequenceNr));
+            }
+
+            foreach (var message in appended.Messages.Where(m => needed.Contains(m.SequenceNr)))
+            {
+                Messages[message.SequenceNr] = message;
+            }
+
+            return this;
+        }
+    }
+
+    private sealed record PayloadReadBackFailed(Exception Cause);
 
     /// <summary>An output waiting for its events to be committed, and whom to answer then.</summary>
     /// <param name="Through">Messages up to this one are committed once the output's write is.</param>

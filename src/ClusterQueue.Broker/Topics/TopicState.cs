@@ -230,6 +230,13 @@ public sealed class TopicState(string name)
     /// </summary>
     public static TopicState FromSnapshot(string name, TopicSnapshot snapshot, IReadOnlyDictionary<long, StoredMessage> messages)
     {
+        var missing = snapshot.NeededSequenceNrs.Where(seq => !messages.ContainsKey(seq)).Take(10).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"topic '{name}' cannot be restored: its journal no longer holds messages its snapshot needs ({string.Join(", ", missing)})");
+        }
+
         var state = new TopicState(name)
         {
             Settings = snapshot.Settings,

@@ -51,6 +51,17 @@ public sealed record TopicStorage
     /// </summary>
     public TimeSpan BusyTimeout { get; }
 
+    /// <summary>
+    /// A topic saves a snapshot after this many journal events, then deletes the events no message
+    /// it holds needs any more. Fewer means a shorter replay on recovery and a smaller journal, more
+    /// snapshot writes.
+    /// </summary>
+    public int SnapshotEvery
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(SnapshotEvery), value, "a topic snapshots after at least one event");
+    } = 1000;
+
     public static TopicStorage Sqlite(string dataDir, int shardCount, TimeSpan busyTimeout) =>
         new(shardCount, SqliteProvider, dataDir, null, busyTimeout);
 

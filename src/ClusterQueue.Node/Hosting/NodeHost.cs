@@ -57,11 +57,15 @@ public static class NodeHost
         return app;
     }
 
-    private static TopicStorage TopicStorageOf(NodeOptions options, Config topics) => options.JournalProvider switch
+    private static TopicStorage TopicStorageOf(NodeOptions options, Config topics)
     {
-        JournalProvider.PostgreSql => TopicStorage.PostgreSql(options.JournalConnectionString!, topics.GetInt("shards")),
-        _ => TopicStorage.Sqlite(options.DataDir, topics.GetInt("shards"), topics.GetTimeSpan("sqlite-busy-timeout")),
-    };
+        var storage = options.JournalProvider switch
+        {
+            JournalProvider.PostgreSql => TopicStorage.PostgreSql(options.JournalConnectionString!, topics.GetInt("shards")),
+            _ => TopicStorage.Sqlite(options.DataDir, topics.GetInt("shards"), topics.GetTimeSpan("sqlite-busy-timeout")),
+        };
+        return storage with { SnapshotEvery = topics.GetInt("snapshot-every") };
+    }
 
     /// <summary>True when the split-brain resolver (or an operator) downed this node.</summary>
     public static bool WasDowned(ActorSystem system) =>
