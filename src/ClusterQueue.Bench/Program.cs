@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ClusterQueue.Bench;
+using Akka.Actor;
 using ClusterQueue.Client;
 
 var contact = new Option<string>("--contact", "-c") { Description = "A node of the cluster, host:port.", DefaultValueFactory = _ => "127.0.0.1:4053" };
@@ -19,9 +20,26 @@ publishRate.SetAction(async parse =>
         RequestTimeout = TimeSpan.FromSeconds(60),
     });
     Console.WriteLine($"publish-rate: {options.Count} messages of {options.PayloadBytes} B to '{options.Topic}', {options.InFlight} in flight, {options.Batch} per request");
-    var result = await PublishRate.RunAsync(client, options, Console.Out);
+    var result = await PublishRate.RunAsync(async publish => await client.RequestAsync(publish), options, Console.Out);
     Console.WriteLine($"confirmed {result.Confirmed} in {result.Elapsed.TotalSeconds:0.00} s: {result.PerSecond:0} confirmed publishes/s");
     return 0;
 });
 
-return await new RootCommand("ClusterQueue load generator.") { publishRate }.Parse(args).InvokeAsync();
+var groupCommit = new Option<bool>("--group-commit") { Description = "Write the commands arriving during a write together (on) or each on its own (off).", DefaultValueFactory = _ => true };
+var topicRate = new Command("topic-rate", "One producer, one topic, on a one-node cluster started here, through its shard region: confirmed publishes per second.")
+{
+    count, inFlight, batch, size, topic, groupCommit,
+};
+topicRate.SetAction(async parse =>
+{
+    var options = new PublishRate.Options(parse.GetValue(count), parse.GetValue(inFlight), parse.GetValue(batch), parse.GetValue(size), parse.GetValue(topic)!);
+    var commit = parse.GetValue(groupCommit);
+    await using var node = await OneNode.StartAsync($"akka.loglevel = WARNING\nclusterqueue.topics.group-commit = {(commit ? "on" : "off")}");
+    Console.WriteLine($"topic-rate: {options.Count} messages of {options.PayloadBytes} B to '{options.Topic}', {options.InFlight} in flight, {options.Batch} per publish, group commit {(commit ? "on" : "off")}");
+    var topics = node.Topics;
+    var result = await PublishRate.RunAsync(publish => topics.Ask<object>(publish, TimeSpan.FromSeconds(60)), options, Console.Out);
+    Console.WriteLine($"confirmed {result.Confirmed} in {result.Elapsed.TotalSeconds:0.00} s: {result.PerSecond:0} confirmed publishes/s");
+    return 0;
+});
+
+return await new RootCommand("ClusterQueue load generator.") { publishRate, topicRate }.Parse(args).InvokeAsync();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ClusterQueue.Client;
 using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Bench;
@@ -17,7 +16,8 @@ public static class PublishRate
         public double PerSecond => Confirmed / Elapsed.TotalSeconds;
     }
 
-    public static async Task<Result> RunAsync(GatewayClient client, Options options, TextWriter progress)
+    /// <param name="send">Sends one publish and returns the topic's reply.</param>
+    public static async Task<Result> RunAsync(Func<Publish, Task<object>> send, Options options, TextWriter progress)
     {
         var payload = new byte[options.PayloadBytes];
         var producerId = $"bench-{Guid.NewGuid():N}";
@@ -33,7 +33,7 @@ public static class PublishRate
                 var first = (long)b * options.Batch + 1;
                 var size = (int)Math.Min(options.Batch, options.Count - (first - 1));
                 var messages = Enumerable.Range(0, size).Select(i => new OutgoingMessage(first + i, payload)).ToList();
-                var reply = await client.RequestAsync(new Publish(options.Topic, producerId, messages));
+                var reply = await send(new Publish(options.Topic, producerId, messages));
                 if (reply is not PublishResult result || !result.Outcomes.All(o => o.Confirmed))
                 {
                     throw new InvalidOperationException($"publish refused: {reply}");

@@ -53,8 +53,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<PendingOutput> _pending = [];
-    private List<PendingOutput> _inFlight = [];
-    private bool _writing;
+    private readonly List<PendingOutput> _inFlight = [];
+    private readonly bool _groupCommit;
+    private int _writesInFlight;
     private bool _writeFailed;
     private TopicState _state;
     private long _eventsSinceSnapshot;
@@ -66,8 +67,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>Set while recovering from a snapshot, until the payloads it needs are read back.</summary>
     private SnapshotRestore? _restore;
 
-    public TopicActor(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery)
+    public TopicActor(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery, bool groupCommit)
     {
+        _groupCommit = groupCommit;
         _state = new TopicState(topic);
         _clock = clock;
         _regionName = regionName;
@@ -138,8 +140,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private string ReplayProducerId => _state.Name + ReplayProducerSuffix;
 
-    public static Props Props(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery) =>
-        Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock, snapshotEvery));
+    public static Props Props(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery, bool groupCommit) =>
+        Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock, snapshotEvery, groupCommit));
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
@@ -155,7 +157,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         // stop: sharding starts the topic again on its next message, from what the journal holds.
         _log.Error(cause, "Journal write {0} of topic {1} failed; restarting from the journal", sequenceNr, _state.Name);
         RefuseUnconfirmed(_inFlight.Concat(_pending));
-        _inFlight = [];
+        _inFlight.Clear();
         _pending.Clear();
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
@@ -267,7 +269,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _appends.ForgetBefore(oldestNeeded ?? snapshot.NextSeq);
 
         // Events written while this one was saved would otherwise wait for the next write.
-        if (!_writing && SnapshotDue())
+        if (_writesInFlight == 0 && SnapshotDue())
         {
             _snapshotSaving = _state.ToSnapshot();
             _eventsSinceSnapshot = 0;
@@ -303,7 +305,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
         var pending = new PendingOutput(output, sender, _state.NextSeq - 1);
         var inMemory = _state.Settings?.Durability == Durability.InMemory;
-        if (!_writing && (inMemory || !output.DurableEvents.Any()))
+        if (_writesInFlight == 0 && (inMemory || !output.DurableEvents.Any()))
         {
             Committed(pending);
             return;
@@ -312,7 +314,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         // Behind a write in flight even without events of its own: its reply may rest on what that
         // write holds (a retried publish confirmed by a message not yet committed).
         _pending.Add(inMemory ? pending with { Output = WithoutEvents(output) } : pending);
-        if (!_writing)
+        if (_writesInFlight == 0 || !_groupCommit)
         {
             Flush();
         }
@@ -321,13 +323,14 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>
     /// Group commit: writes the events of every output that queued up while the previous write was
     /// in flight as one journal write (one transaction, one fsync), adjacent appends merged into one
-    /// event; then confirms them all.
+    /// event; then confirms them all. Without group commit each output is written on its own.
     /// </summary>
     private void Flush()
     {
-        var batch = _inFlight = _pending.ToList();
+        var batch = _pending.ToList();
+        _inFlight.AddRange(batch);
         _pending.Clear();
-        _writing = true;
+        _writesInFlight++;
         var events = MergeAppends(batch.SelectMany(p => p.Output.DurableEvents)).ToList();
         if (events.Count > 0)
         {
@@ -357,13 +360,14 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 SaveSnapshot(snapshot);
             }
 
+            _inFlight.RemoveRange(0, batch.Count);
             foreach (var committed in batch)
             {
                 Committed(committed);
             }
 
-            _writing = false;
-            if (_pending.Count > 0)
+            _writesInFlight--;
+            if (_writesInFlight == 0 && _pending.Count > 0)
             {
                 Flush();
             }

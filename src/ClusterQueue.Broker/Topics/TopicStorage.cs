@@ -62,6 +62,13 @@ public sealed record TopicStorage
         init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(SnapshotEvery), value, "a topic snapshots after at least one event");
     } = 1000;
 
+    /// <summary>
+    /// True: the events of commands arriving while a write is in flight go out together in the next
+    /// write. False: each command's events are written on their own; only for measuring what group
+    /// commit gives.
+    /// </summary>
+    public bool GroupCommit { get; init; } = true;
+
     public static TopicStorage Sqlite(string dataDir, int shardCount, TimeSpan busyTimeout) =>
         new(shardCount, SqliteProvider, dataDir, null, busyTimeout);
 
