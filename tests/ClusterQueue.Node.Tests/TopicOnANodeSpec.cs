@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
@@ -5,50 +6,60 @@ using ClusterQueue.Broker.Topics;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;
 using ClusterQueue.TestSupport;
+using ClusterQueue.Node.Configuration;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ClusterQueue.Node.Tests;
 
-/// <summary>A topic hosted by a real node: sharding, the SQLite journal per shard, restart and recovery.</summary>
-[Collection(ClusterNodesTests.Name)]
-public sealed class TopicOnANodeSpec : IAsyncLifetime
+/// <summary>
+/// The topic contract on a real node, once per journal (SQLite files per shard; PostgreSQL):
+/// sharding, the journal, restart and recovery.
+/// </summary>
+public abstract class TopicOnANodeSpec(JournalProvider provider) : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("cq-topic-").FullName;
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly IReadOnlyList<int> _ports = FreePorts.Take(2);
     private InProcessNode _node = null!;
 
-    public async Task InitializeAsync() => _node = await StartNode();
+    protected TestJournal Journal { get; private set; } = null!;
+
+    protected InProcessNode Node => _node;
+
+    public async Task InitializeAsync()
+    {
+        Journal = await TestJournal.CreateAsync(provider);
+        _node = await StartNode();
+    }
 
     public async Task DisposeAsync()
     {
         await _node.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
+        await Journal.DisposeAsync();
     }
 
     private async Task<InProcessNode> StartNode()
     {
-        var node = await InProcessNode.StartAsync(_ports[0], _ports[1], [_ports[0]], _dataDir);
+        var node = await InProcessNode.StartAsync(_ports[0], _ports[1], [_ports[0]], Journal.DataDir, settings: Journal.NodeSettings);
         await Eventually.Holds("the node is Up", () => node.SeesOnlyUp(1), Timeout);
         return node;
     }
 
-    private IActorRef Topics => ActorRegistry.For(_node.System).Get<TopicRegion>();
+    protected IActorRef Topics => ActorRegistry.For(Node.System).Get<TopicRegion>();
 
-    private async Task<T> Ask<T>(ITopicCommand command) => await Topics.Ask<T>(command, Timeout);
+    protected async Task<T> Ask<T>(ITopicCommand command) => await Topics.Ask<T>(command, Timeout);
 
     private static async Task<T> Receive<T>(Inbox inbox) => Assert.IsType<T>(await inbox.ReceiveAsync(Timeout));
 
-    private static OutgoingMessage Text(long producerSeq, string text) => new(producerSeq, Encoding.UTF8.GetBytes(text));
+    protected static OutgoingMessage Text(long producerSeq, string text) => new(producerSeq, Encoding.UTF8.GetBytes(text));
 
-    [Fact]
+    [JournalFact]
     public async Task A_topic_confirms_delivers_and_after_a_restart_delivers_unacked_messages_again()
     {
         var published = await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "a"), Text(2, "b"), Text(3, "c")]));
         Assert.Equal([1L, 2L, 3L], published.Outcomes.Select(o => o.SequenceNr));
 
-        var consumer = Inbox.Create(_node.System);
+        var consumer = Inbox.Create(Node.System);
         consumer.Send(Topics, new Subscribe("orders", "billing", "c1", StartPosition.Earliest, 10));
         await Receive<Subscribed>(consumer);
         var delivery = await Receive<Delivery>(consumer);
@@ -61,7 +72,7 @@ public sealed class TopicOnANodeSpec : IAsyncLifetime
 
         var retry = await Ask<PublishResult>(new Publish("orders", "p1", [Text(3, "c")]));
         Assert.Equal([PublishOutcome.Repeated(3, 3)], retry.Outcomes);
-        var again = Inbox.Create(_node.System);
+        var again = Inbox.Create(Node.System);
         again.Send(Topics, new Subscribe("orders", "billing", "c2", StartPosition.Earliest, 10));
         await Receive<Subscribed>(again);
         var redelivered = Assert.Single((await Receive<Delivery>(again)).Messages);
@@ -70,35 +81,12 @@ public sealed class TopicOnANodeSpec : IAsyncLifetime
         Assert.Equal("c", Encoding.UTF8.GetString(redelivered.Message.Payload));
     }
 
-    [Fact]
-    public async Task Each_shard_has_its_own_SQLite_file_in_WAL_mode_with_full_sync()
-    {
-        await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "a")]));
-        var shard = new TopicMessageExtractor(32).ShardOf("orders");
-
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, $"shard-{shard}.db")}");
-        connection.Open();
-        string Pragma(string name)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA {name};";
-            return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
-        }
-
-        using var rows = connection.CreateCommand();
-        rows.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = 'topic-orders';";
-        Assert.True(Convert.ToInt64(rows.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) >= 2);
-        Assert.Equal("wal", Pragma("journal_mode"));
-        Assert.Equal("2", Pragma("synchronous"));
-        Assert.True(File.Exists(Path.Combine(_dataDir, "sharding.db")));
-    }
-
-    [Fact]
+    [JournalFact]
     public async Task A_message_out_of_deliveries_reaches_the_dead_letter_topic_with_its_group_and_reason()
     {
         await Ask<TopicConfigured>(new ConfigureTopic("payments", TopicSettings.Default with { MaxDeliveries = 1 }));
         await Ask<PublishResult>(new Publish("payments", "p1", [Text(1, "poison")]));
-        var consumer = Inbox.Create(_node.System);
+        var consumer = Inbox.Create(Node.System);
         consumer.Send(Topics, new Subscribe("payments", "billing", "c1", StartPosition.Earliest, 1));
         await Receive<Subscribed>(consumer);
         await Receive<Delivery>(consumer);
@@ -122,14 +110,14 @@ public sealed class TopicOnANodeSpec : IAsyncLifetime
             Timeout);
     }
 
-    [Fact]
+    [JournalFact]
     public async Task Replaying_the_dead_letter_topic_sends_a_message_back_to_its_group_only()
     {
         await Ask<TopicConfigured>(new ConfigureTopic("invoices", TopicSettings.Default with { MaxDeliveries = 1 }));
-        var billing = Inbox.Create(_node.System);
+        var billing = Inbox.Create(Node.System);
         billing.Send(Topics, new Subscribe("invoices", "billing", "b1", StartPosition.New, 1));
         await Receive<Subscribed>(billing);
-        var audit = Inbox.Create(_node.System);
+        var audit = Inbox.Create(Node.System);
         audit.Send(Topics, new Subscribe("invoices", "audit", "a1", StartPosition.New, 1));
         await Receive<Subscribed>(audit);
         await Ask<PublishResult>(new Publish("invoices", "p1", [Text(1, "flaky")]));
@@ -158,7 +146,7 @@ public sealed class TopicOnANodeSpec : IAsyncLifetime
             Timeout);
     }
 
-    [Fact]
+    [JournalFact]
     public async Task Bad_input_gets_an_error_naming_the_problem_and_the_topic_keeps_serving()
     {
         var error = await Ask<TopicError>(new Subscribe("orders", "bad group", "c1", StartPosition.New, 1));
@@ -167,5 +155,54 @@ public sealed class TopicOnANodeSpec : IAsyncLifetime
         var published = await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "still here")]));
 
         Assert.True(Assert.Single(published.Outcomes).Confirmed);
+    }
+}
+
+[Collection(ClusterNodesTests.Name)]
+public sealed class TopicOnSqliteSpec() : TopicOnANodeSpec(JournalProvider.Sqlite)
+{
+    [JournalFact]
+    public async Task Each_shard_has_its_own_SQLite_file_in_WAL_mode_with_full_sync()
+    {
+        await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "a")]));
+
+        using var connection = new SqliteConnection($"Data Source={Journal.ShardFile("orders")};Pooling=False");
+        connection.Open();
+        string Pragma(string name)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA {name};";
+            return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture)!;
+        }
+
+        Assert.True(Journal.RowsOf("orders").Live >= 2);
+        Assert.Equal("wal", Pragma("journal_mode"));
+        Assert.Equal("2", Pragma("synchronous"));
+        Assert.True(File.Exists(Path.Combine(Journal.DataDir, "sharding.db")));
+    }
+}
+
+[Collection(ClusterNodesTests.Name)]
+public sealed class TopicOnPostgreSqlSpec() : TopicOnANodeSpec(JournalProvider.PostgreSql), IRunsOnPostgreSql
+{
+    [JournalFact]
+    public async Task The_journal_commits_with_fsync_and_synchronous_commit_on()
+    {
+        await Ask<PublishResult>(new Publish("orders", "p1", [Text(1, "a")]));
+
+        // The connection string the topic's journal plugin was given, so its sessions are checked.
+        var shard = new TopicMessageExtractor(32).ShardOf("orders");
+        var journalConnection = Node.System.Settings.Config.GetString($"{TopicStorage.JournalPluginId(shard)}.connection-string");
+        await using var connection = new NpgsqlConnection(journalConnection);
+        await connection.OpenAsync();
+        async Task<string> Show(string name)
+        {
+            await using var command = new NpgsqlCommand($"SHOW {name}", connection);
+            return (string)(await command.ExecuteScalarAsync())!;
+        }
+
+        Assert.True(Journal.RowsOf("orders").Live >= 2);
+        Assert.Equal("on", await Show("synchronous_commit"));
+        Assert.Equal("on", await Show("fsync"));
     }
 }

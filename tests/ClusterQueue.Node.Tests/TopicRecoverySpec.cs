@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
@@ -6,29 +5,28 @@ using ClusterQueue.Broker.Topics;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;
 using ClusterQueue.TestSupport;
-using Microsoft.Data.Sqlite;
+using ClusterQueue.Node.Configuration;
 
 namespace ClusterQueue.Node.Tests;
 
 /// <summary>
 /// Snapshots on a real node: a topic snapshots every few events and deletes the journal no held
 /// message needs, then recovers from the snapshot, the payloads read back, and the events after it.
+/// Once per journal.
 /// </summary>
-[Collection(ClusterNodesTests.Name)]
-public sealed class TopicRecoverySpec : IAsyncLifetime
+public abstract class TopicRecoverySpec(JournalProvider provider) : IAsyncLifetime
 {
     private const int SnapshotEvery = 5;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly string _dir = Directory.CreateTempSubdirectory("cq-recovery-").FullName;
     private readonly IReadOnlyList<int> _ports = FreePorts.Take(2);
     private string _config = null!;
+    private TestJournal _journal = null!;
     private InProcessNode _node = null!;
-
-    private string DataDir => Path.Combine(_dir, "data");
 
     public async Task InitializeAsync()
     {
-        _config = Path.Combine(_dir, "test.conf");
+        _journal = await TestJournal.CreateAsync(provider);
+        _config = Path.Combine(_journal.DataDir, "test.conf");
         await File.WriteAllTextAsync(
             _config,
             await File.ReadAllTextAsync(NodeProcess.TestingConfig) + $"\nclusterqueue.topics.snapshot-every = {SnapshotEvery}\n");
@@ -38,13 +36,12 @@ public sealed class TopicRecoverySpec : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _node.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        await _journal.DisposeAsync();
     }
 
     private async Task<InProcessNode> StartNode()
     {
-        var node = await InProcessNode.StartAsync(_ports[0], _ports[1], [_ports[0]], DataDir, _config);
+        var node = await InProcessNode.StartAsync(_ports[0], _ports[1], [_ports[0]], _journal.DataDir, _config, settings: _journal.NodeSettings);
         await Eventually.Holds("the node is Up", () => node.SeesOnlyUp(1), Timeout);
         return node;
     }
@@ -69,28 +66,9 @@ public sealed class TopicRecoverySpec : IAsyncLifetime
         return received;
     }
 
-    /// <summary>Journal rows of a topic: (live rows, lowest live journal position, snapshots).</summary>
-    private (long Live, long Lowest, long Snapshots) JournalOf(string topic)
-    {
-        var shard = new TopicMessageExtractor(32).ShardOf(topic);
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDir, $"shard-{shard}.db")};Pooling=False");
-        connection.Open();
-        long Scalar(string sql)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Parameters.AddWithValue("$id", TopicActor.PersistenceIdPrefix + topic);
-            var value = command.ExecuteScalar();
-            return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
-        }
+    private JournalRows JournalOf(string topic) => _journal.RowsOf(topic);
 
-        return (
-            Scalar("SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND deleted = 0;"),
-            Scalar("SELECT MIN(sequence_number) FROM journal WHERE persistence_id = $id AND deleted = 0;"),
-            Scalar("SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id;"));
-    }
-
-    [Fact]
+    [JournalFact]
     public async Task A_topic_recovers_pending_messages_groups_and_dedup_from_its_snapshot_with_leases_back_to_deliverable()
     {
         var settings = TopicSettings.Default with { MessageIdWindow = 100 };
@@ -153,7 +131,7 @@ public sealed class TopicRecoverySpec : IAsyncLifetime
         Assert.Equal(0, (await Ask<TopicStats>(new GetTopicStats("orders"))).Groups.Single(g => g.Group == "audit").Lag);
     }
 
-    [Fact]
+    [JournalFact]
     public async Task Journal_events_no_held_message_needs_are_deleted_once_a_snapshot_is_saved()
     {
         var consumer = Inbox.Create(_node.System);
@@ -177,3 +155,9 @@ public sealed class TopicRecoverySpec : IAsyncLifetime
         Assert.Equal(0, (await Ask<TopicStats>(new GetTopicStats("ticks"))).Pending);
     }
 }
+
+[Collection(ClusterNodesTests.Name)]
+public sealed class TopicRecoveryOnSqliteSpec() : TopicRecoverySpec(JournalProvider.Sqlite);
+
+[Collection(ClusterNodesTests.Name)]
+public sealed class TopicRecoveryOnPostgreSqlSpec() : TopicRecoverySpec(JournalProvider.PostgreSql), IRunsOnPostgreSql;

@@ -26,19 +26,27 @@ public sealed class InProcessNode : IAsyncDisposable
     public Cluster Cluster => Cluster.Get(System);
 
     /// <summary>Starts a node with the test configuration (fast failure detection), or another HOCON file.</summary>
+    /// <param name="settings">More node settings (CQ_* variables), such as the journal's.</param>
     public static async Task<InProcessNode> StartAsync(
-        int port, int httpPort, IEnumerable<int> seedPorts, string dataDir, string? configFile = null, string roles = "broker")
+        int port,
+        int httpPort,
+        IEnumerable<int> seedPorts,
+        string dataDir,
+        string? configFile = null,
+        string roles = "broker",
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
+        var environment = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["CQ_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["CQ_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture),
+            ["CQ_SEEDS"] = string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
+            ["CQ_DATA_DIR"] = dataDir,
+            ["CQ_CONFIG"] = configFile ?? NodeProcess.TestingConfig,
+            ["CQ_ROLES"] = roles,
+        };
         var options = NodeOptions.Parse(
-            new Dictionary<string, string?>
-            {
-                ["CQ_PORT"] = port.ToString(CultureInfo.InvariantCulture),
-                ["CQ_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture),
-                ["CQ_SEEDS"] = string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
-                ["CQ_DATA_DIR"] = dataDir,
-                ["CQ_CONFIG"] = configFile ?? NodeProcess.TestingConfig,
-                ["CQ_ROLES"] = roles,
-            },
+            environment,
             [],
             dataDir,
             AppContext.BaseDirectory);

@@ -1,0 +1,85 @@
+using System.Globalization;
+using ClusterQueue.Broker.Topics;
+using ClusterQueue.Node.Configuration;
+using ClusterQueue.TestSupport;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace ClusterQueue.Node.Tests.Support;
+
+/// <summary>A topic's rows in the journal: live events, the lowest live position, snapshots.</summary>
+public sealed record JournalRows(long Live, long Lowest, long Snapshots);
+
+/// <summary>
+/// The journal of one test: SQLite files in the test's data folder, or a PostgreSQL database of the
+/// test's own on the shared test server. Either way the nodes get a data folder.
+/// </summary>
+public sealed class TestJournal : IAsyncDisposable
+{
+    private const int Shards = 32;
+
+    private TestJournal(JournalProvider provider, string dataDir, string? connectionString)
+    {
+        Provider = provider;
+        DataDir = dataDir;
+        ConnectionString = connectionString;
+    }
+
+    public JournalProvider Provider { get; }
+
+    public string DataDir { get; }
+
+    /// <summary>The PostgreSQL database; null on SQLite.</summary>
+    public string? ConnectionString { get; }
+
+    /// <summary>The node settings that select this journal.</summary>
+    public IReadOnlyDictionary<string, string?> NodeSettings => Provider == JournalProvider.PostgreSql
+        ? new Dictionary<string, string?> { ["CQ_JOURNAL_PROVIDER"] = "postgresql", ["CQ_JOURNAL_CONNECTION_STRING"] = ConnectionString }
+        : new Dictionary<string, string?>();
+
+    public static async Task<TestJournal> CreateAsync(JournalProvider provider)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("cq-journal-").FullName;
+        var connectionString = provider == JournalProvider.PostgreSql ? await TestPostgres.CreateDatabaseAsync() : null;
+        return new TestJournal(provider, dataDir, connectionString);
+    }
+
+    public JournalRows RowsOf(string topic)
+    {
+        var persistenceId = TopicActor.PersistenceIdPrefix + topic;
+        return new JournalRows(
+            Scalar("SELECT COUNT(*) FROM journal WHERE persistence_id = @id AND deleted = FALSE", persistenceId),
+            Scalar("SELECT MIN(sequence_number) FROM journal WHERE persistence_id = @id AND deleted = FALSE", persistenceId),
+            Scalar("SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id", persistenceId));
+
+        long Scalar(string sql, string id)
+        {
+            using var connection = Provider == JournalProvider.PostgreSql
+                ? (System.Data.Common.DbConnection)new NpgsqlConnection(ConnectionString)
+                : new SqliteConnection($"Data Source={ShardFile(topic)};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@id";
+            parameter.Value = id;
+            command.Parameters.Add(parameter);
+            var value = command.ExecuteScalar();
+            return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>The SQLite file holding a topic's journal.</summary>
+    public string ShardFile(string topic) => Path.Combine(DataDir, $"shard-{new TopicMessageExtractor(Shards).ShardOf(topic)}.db");
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        if (ConnectionString is not null)
+        {
+            await TestPostgres.DropDatabaseAsync(ConnectionString);
+        }
+
+        Directory.Delete(DataDir, recursive: true);
+    }
+}
