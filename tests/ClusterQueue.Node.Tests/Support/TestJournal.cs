@@ -37,6 +37,11 @@ public sealed class TestJournal : IAsyncDisposable
         ? new Dictionary<string, string?> { ["CQ_JOURNAL_PROVIDER"] = "postgresql", ["CQ_JOURNAL_CONNECTION_STRING"] = ConnectionString }
         : new Dictionary<string, string?>();
 
+    /// <summary>The same settings as options of the node executable.</summary>
+    public string[] NodeArguments => Provider == JournalProvider.PostgreSql
+        ? ["--journal-provider", "postgresql", "--journal-connection-string", ConnectionString!]
+        : [];
+
     public static async Task<TestJournal> CreateAsync(JournalProvider provider)
     {
         var dataDir = Directory.CreateTempSubdirectory("cq-journal-").FullName;
