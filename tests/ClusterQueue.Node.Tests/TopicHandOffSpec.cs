@@ -4,31 +4,31 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using ClusterQueue.Broker.Topics;
+using ClusterQueue.Node.Configuration;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;
 using ClusterQueue.TestSupport;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace ClusterQueue.Node.Tests;
 
-/// <summary>Three in-process nodes sharing a data folder; the node hosting a busy topic leaves.</summary>
-[Collection(ClusterNodesTests.Name)]
-public sealed class TopicHandOffSpec(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>Three in-process nodes sharing one journal; the node hosting a busy topic leaves. Once per journal.</summary>
+public abstract class TopicHandOffSpec(JournalProvider provider, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "busy";
     private const int Messages = 8000;
     private const int InFlight = 50;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("cq-handoff-").FullName;
     private readonly List<InProcessNode> _nodes = [];
+    private TestJournal _journal = null!;
 
     public async Task InitializeAsync()
     {
+        _journal = await TestJournal.CreateAsync(provider);
         var ports = FreePorts.Take(6);
         for (var i = 0; i < 3; i++)
         {
-            _nodes.Add(await InProcessNode.StartAsync(ports[i], ports[i + 3], ports.Take(3), _dataDir));
+            _nodes.Add(await InProcessNode.StartAsync(ports[i], ports[i + 3], ports.Take(3), _journal.DataDir, settings: _journal.NodeSettings));
         }
 
         await Eventually.Holds("three Up members", () => _nodes.All(n => n.SeesOnlyUp(3)), Timeout);
@@ -41,8 +41,7 @@ public sealed class TopicHandOffSpec(ITestOutputHelper output) : IAsyncLifetime
             await node.DisposeAsync();
         }
 
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
+        await _journal.DisposeAsync();
     }
 
     private static IActorRef TopicsOf(InProcessNode node) => ActorRegistry.For(node.System).Get<TopicRegion>();
@@ -53,7 +52,7 @@ public sealed class TopicHandOffSpec(ITestOutputHelper output) : IAsyncLifetime
         return state.Shards.Any(s => s.EntityIds.Contains(Topic));
     }
 
-    [Fact]
+    [JournalFact]
     public async Task The_node_hosting_a_busy_topic_leaves_and_no_confirmed_message_is_lost_or_confirmed_twice()
     {
         var first = TopicsOf(_nodes[0]);
@@ -181,3 +180,9 @@ public sealed class TopicHandOffSpec(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 }
+
+[Collection(ClusterNodesTests.Name)]
+public sealed class TopicHandOffOnSqliteSpec(ITestOutputHelper output) : TopicHandOffSpec(JournalProvider.Sqlite, output);
+
+[Collection(ClusterNodesTests.Name)]
+public sealed class TopicHandOffOnPostgreSqlSpec(ITestOutputHelper output) : TopicHandOffSpec(JournalProvider.PostgreSql, output), IRunsOnPostgreSql;
