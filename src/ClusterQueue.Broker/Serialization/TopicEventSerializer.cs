@@ -351,7 +351,9 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
             data.Settings = ToData(settings);
         }
 
-        data.Held.AddRange(snapshot.Held);
+        data.HeldRanges.AddRange(snapshot.Held.Select(r => new SequenceRangeData { From = r.From, To = r.To }));
+        data.Pinned.AddRange(snapshot.Pinned);
+        data.Positions.AddRange(snapshot.Positions.Select(p => new AppendPositionData { LastSequenceNr = p.LastSequenceNr, JournalSequenceNr = p.JournalSequenceNr }));
         data.Groups.AddRange(snapshot.Groups.Select(ToData));
         data.Producers.AddRange(snapshot.Producers.Select(ToData));
         data.MessageIds.AddRange(snapshot.MessageIds.Select(id => new MessageIdSnapshotData { MessageId = id.MessageId, SequenceNr = id.SequenceNr }));
@@ -360,16 +362,26 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         return data;
     }
 
+    /// <remarks>
+    /// A snapshot of the first schema lists every held message, and its topic kept all of them in
+    /// memory: they come back as ranges, all pinned, so the restore reads every one back as it did.
+    /// </remarks>
     private static TopicSnapshot FromData(TopicSnapshotData data) => new(
         data.Settings is null ? null : FromData(data.Settings),
         data.NextSeq,
         data.NextDeadLetterId,
-        data.Held.ToList(),
+        data.HeldRanges.Count > 0 || data.Held.Count == 0
+            ? [.. data.HeldRanges.Select(r => new SequenceRange(r.From, r.To))]
+            : [.. SequenceRanges.Of(data.Held.Select(seq => new SequenceRange(seq, seq))).Ranges],
+        data.HeldRanges.Count > 0 || data.Held.Count == 0 ? [.. data.Pinned] : [.. data.Held],
         data.Groups.Select(FromData).ToList(),
         data.Producers.Select(FromData).ToList(),
         data.MessageIds.Select(id => new MessageIdSnapshot(id.MessageId, id.SequenceNr)).ToList(),
         data.Outbox.Select(FromData).ToList(),
-        data.Replays.ToList());
+        data.Replays.ToList())
+    {
+        Positions = [.. data.Positions.Select(p => new AppendPosition(p.LastSequenceNr, p.JournalSequenceNr))],
+    };
 
     private static GroupSnapshotData ToData(GroupSnapshot group)
     {

@@ -1,31 +1,39 @@
 namespace ClusterQueue.Broker.Topics;
 
 /// <summary>
-/// Where in the journal each message was appended: the journal sequence number of the
-/// <see cref="MessagesAppended"/> event holding it. A topic deletes journal events below the append
-/// of the oldest message it still needs, so this says how far it may delete.
+/// Where in the journal messages were appended, kept sparse: the journal position of one append
+/// event every <see cref="Spacing"/> messages or so. That bounds where a message's event lies (after
+/// the last recorded append of older messages, at or before the first recorded one reaching it), so
+/// the topic knows where to read a message back and how far it may delete the journal, in memory
+/// that does not grow with the backlog.
 /// </summary>
 /// <remarks>
 /// Message numbers grow with journal positions (messages are numbered in the order their events
-/// are written), so one (last message, journal position) entry per append event is enough and a
-/// binary search finds a message's event.
+/// are written), so binary searches find the bounds.
 /// </remarks>
-public sealed class AppendPositions
+public sealed class AppendPositions(int spacing = AppendPositions.DefaultSpacing)
 {
-    private readonly List<(long LastSequenceNr, long JournalSequenceNr)> _appends = [];
+    public const int DefaultSpacing = 1000;
 
-    public int Count => _appends.Count;
+    private readonly List<AppendPosition> _entries = [];
 
-    /// <summary>Records that the append event at <paramref name="journalSequenceNr"/> holds messages up to <paramref name="lastSequenceNr"/>.</summary>
+    public int Spacing { get; } = spacing >= 1 ? spacing : throw new ArgumentOutOfRangeException(nameof(spacing), spacing, "at least one message apart");
+
+    public IReadOnlyList<AppendPosition> Entries => _entries;
+
+    /// <summary>Records, if it is due, that the append event at <paramref name="journalSequenceNr"/> holds messages up to <paramref name="lastSequenceNr"/>.</summary>
     public void Add(long lastSequenceNr, long journalSequenceNr)
     {
-        if (_appends.Count > 0 && (lastSequenceNr <= _appends[^1].LastSequenceNr || journalSequenceNr <= _appends[^1].JournalSequenceNr))
+        if (_entries.Count > 0 && (lastSequenceNr <= _entries[^1].LastSequenceNr || journalSequenceNr <= _entries[^1].JournalSequenceNr))
         {
             throw new ArgumentException(
-                $"append of messages up to {lastSequenceNr} at journal position {journalSequenceNr} is not after the last one ({_appends[^1].LastSequenceNr} at {_appends[^1].JournalSequenceNr})");
+                $"append of messages up to {lastSequenceNr} at journal position {journalSequenceNr} is not after the last one ({_entries[^1].LastSequenceNr} at {_entries[^1].JournalSequenceNr})");
         }
 
-        _appends.Add((lastSequenceNr, journalSequenceNr));
+        if (_entries.Count == 0 || lastSequenceNr >= _entries[^1].LastSequenceNr + Spacing)
+        {
+            _entries.Add(new AppendPosition(lastSequenceNr, journalSequenceNr));
+        }
     }
 
     public void Add(MessagesAppended appended, long journalSequenceNr)
@@ -36,11 +44,24 @@ public sealed class AppendPositions
         }
     }
 
-    /// <summary>The journal position of the event that appended message <paramref name="sequenceNr"/>, or null when it is not known.</summary>
-    public long? JournalSequenceNrOf(long sequenceNr)
+    /// <summary>Takes the entries of a snapshot; they come before any recorded since.</summary>
+    public void Restore(IEnumerable<AppendPosition> entries)
     {
-        var index = FirstAppendReaching(sequenceNr);
-        return index < _appends.Count ? _appends[index].JournalSequenceNr : null;
+        _entries.InsertRange(0, entries);
+    }
+
+    /// <summary>The first journal position that may hold message <paramref name="sequenceNr"/>'s append.</summary>
+    public long ReadFrom(long sequenceNr)
+    {
+        var index = FirstReaching(sequenceNr) - 1;
+        return index >= 0 ? _entries[index].JournalSequenceNr + 1 : 1;
+    }
+
+    /// <summary>The last journal position that may hold it; null when it is newer than every recorded append.</summary>
+    public long? ReadTo(long sequenceNr)
+    {
+        var index = FirstReaching(sequenceNr);
+        return index < _entries.Count ? _entries[index].JournalSequenceNr : null;
     }
 
     /// <summary>
@@ -48,26 +69,19 @@ public sealed class AppendPositions
     /// <paramref name="oldestNeeded"/> (null: none is needed) and the snapshot covers the journal up
     /// to <paramref name="snapshotSequenceNr"/>; 0 when nothing may be deleted.
     /// </summary>
-    public long DeletableThrough(long? oldestNeeded, long snapshotSequenceNr)
+    public long DeletableThrough(long? oldestNeeded, long snapshotSequenceNr) =>
+        oldestNeeded is { } oldest ? Math.Min(snapshotSequenceNr, ReadFrom(oldest) - 1) : snapshotSequenceNr;
+
+    /// <summary>Forgets the entries no message from <paramref name="sequenceNr"/> on needs.</summary>
+    public void ForgetBefore(long sequenceNr) => _entries.RemoveRange(0, Math.Max(0, FirstReaching(sequenceNr) - 1));
+
+    private int FirstReaching(long sequenceNr)
     {
-        if (oldestNeeded is not { } oldest)
-        {
-            return snapshotSequenceNr;
-        }
-
-        return JournalSequenceNrOf(oldest) is { } position ? Math.Min(snapshotSequenceNr, position - 1) : 0;
-    }
-
-    /// <summary>Forgets the appends of messages all older than <paramref name="sequenceNr"/>.</summary>
-    public void ForgetBefore(long sequenceNr) => _appends.RemoveRange(0, FirstAppendReaching(sequenceNr));
-
-    private int FirstAppendReaching(long sequenceNr)
-    {
-        var (low, high) = (0, _appends.Count);
+        var (low, high) = (0, _entries.Count);
         while (low < high)
         {
             var middle = (low + high) / 2;
-            if (_appends[middle].LastSequenceNr < sequenceNr)
+            if (_entries[middle].LastSequenceNr < sequenceNr)
             {
                 low = middle + 1;
             }
@@ -80,3 +94,6 @@ public sealed class AppendPositions
         return low;
     }
 }
+
+/// <summary>The append event at <paramref name="JournalSequenceNr"/> holds messages up to <paramref name="LastSequenceNr"/>.</summary>
+public sealed record AppendPosition(long LastSequenceNr, long JournalSequenceNr);

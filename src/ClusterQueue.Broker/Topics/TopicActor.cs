@@ -40,6 +40,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     public const string ReplayProducerSuffix = "#replay";
 
     private static readonly TimeSpan DeadLetterRetryInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReadBackRetryInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(10);
 
     /// <summary>A topic holding nothing and serving no one stops after this long, and starts again on its next message.</summary>
@@ -60,6 +61,10 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private TopicState _state;
     private long _eventsSinceSnapshot;
     private long _deletedThrough;
+    private bool _readingBack;
+    private long? _readBackWanted;
+    private DateTimeOffset _readBackPausedUntil;
+    private IMaterializer? _materializer;
 
     /// <summary>The snapshot captured at the boundary of the write in flight, or being saved.</summary>
     private TopicSnapshot? _snapshotSaving;
@@ -67,13 +72,13 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>Set while recovering from a snapshot, until the payloads it needs are read back.</summary>
     private SnapshotRestore? _restore;
 
-    public TopicActor(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery, bool groupCommit)
+    public TopicActor(string topic, int shard, string regionName, TimeProvider clock, TopicStorage storage)
     {
-        _groupCommit = groupCommit;
-        _state = new TopicState(topic);
+        _groupCommit = storage.GroupCommit;
+        _state = new TopicState(topic, storage.MemoryWindow);
         _clock = clock;
         _regionName = regionName;
-        _snapshotEvery = snapshotEvery;
+        _snapshotEvery = storage.SnapshotEvery;
         _queryPluginId = TopicStorage.QueryPluginId(shard);
         PersistenceId = PersistenceIdPrefix + topic;
         JournalPluginId = TopicStorage.JournalPluginId(shard);
@@ -93,6 +98,13 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             }
         });
         Command<PayloadsReadBack>(OnPayloadsReadBack);
+        Command<MessagesReadBack>(OnReadBack);
+        Command<ReadBackFailed>(failed =>
+        {
+            _readingBack = false;
+            PauseReadBack($"reading from message {failed.From} failed: {failed.Cause.Message}");
+        });
+        Command<ReadBackRetry>(_ => Process(_state.Dispatch(Now), ActorRefs.NoSender, null));
         Command<PayloadReadBackFailed>(failed =>
         {
             _log.Error(failed.Cause, "Topic {0} could not read its payloads back from the journal; stopping", _state.Name);
@@ -114,7 +126,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<ForwardDeadLetters>(_ =>
         {
             ForwardOutbox();
-            SendBack(_state.Replays.Values.ToList());
+            SendBack(ReplaysInMemory());
         });
         Command<PublishResult>(OnForwardConfirmed);
         Command<TopicError>(e => _log.Warning("Topic {0} refused a dead-letter forward or replay: {1} {2}", e.Topic, e.Code, e.Message));
@@ -136,12 +148,15 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
+    /// <summary>Runs the journal reads; stops with the topic.</summary>
+    private IMaterializer Materializer => _materializer ??= Context.Materializer();
+
     private string DeadLetterProducerId => _state.Name + DeadLetterProducerSuffix;
 
     private string ReplayProducerId => _state.Name + ReplayProducerSuffix;
 
-    public static Props Props(string topic, int shard, string regionName, TimeProvider clock, int snapshotEvery, bool groupCommit) =>
-        Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock, snapshotEvery, groupCommit));
+    public static Props Props(string topic, int shard, string regionName, TimeProvider clock, TopicStorage storage) =>
+        Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock, storage));
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
@@ -193,8 +208,10 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Reads the messages the snapshot needs from the journal events that appended them, while
-    /// every command waits in the stash. The journal holds nothing older than the oldest of them.
+    /// Reads the messages the snapshot needs at once from the journal events that appended them,
+    /// while every command waits in the stash: only the stretches of the journal around them (the
+    /// snapshot says where), not the backlog between. A snapshot without positions (first schema)
+    /// has its journal read from the start, which holds nothing older than its oldest message.
     /// </summary>
     private void ReadBackPayloads(SnapshotRestore restore)
     {
@@ -205,12 +222,99 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        var positions = new AppendPositions();
+        positions.Restore(restore.Snapshot.Positions);
+        var stretches = new List<(long From, long To)>();
+        foreach (var seq in needed.Order())
+        {
+            var (from, to) = (positions.ReadFrom(seq), Math.Min(positions.ReadTo(seq) ?? long.MaxValue, restore.SnapshotSequenceNr));
+            if (stretches.Count > 0 && from <= stretches[^1].To + 1)
+            {
+                stretches[^1] = (stretches[^1].From, Math.Max(stretches[^1].To, to));
+            }
+            else
+            {
+                stretches.Add((from, to));
+            }
+        }
+
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(_queryPluginId);
+        Source.From(stretches)
+            .ConcatMany(stretch => journal.CurrentEventsByPersistenceId(PersistenceId, stretch.From, stretch.To))
+            .Where(envelope => envelope.Event is MessagesAppended)
+            .RunAggregate(new PayloadsReadBack(), (read, envelope) => read.Add((MessagesAppended)envelope.Event, envelope.SequenceNr, needed), Materializer)
+            .PipeTo(Self, failure: cause => new PayloadReadBackFailed(cause));
+    }
+
+    /// <summary>
+    /// Reads held messages from <paramref name="from"/> on (a memory window of them) back from the
+    /// journal, for a delivery, peek or replay that reached one not in memory; one read at a time.
+    /// </summary>
+    private void ReadBack(long from)
+    {
+        if (_readingBack)
+        {
+            _readBackWanted = Math.Min(_readBackWanted ?? from, from);
+            return;
+        }
+
+        if (Now < _readBackPausedUntil)
+        {
+            return;
+        }
+
+        _readingBack = true;
+        var to = from + _state.MemoryWindow - 1;
         PersistenceQuery.Get(Context.System)
             .ReadJournalFor<SqlReadJournal>(_queryPluginId)
-            .CurrentEventsByPersistenceId(PersistenceId, 0, restore.SnapshotSequenceNr)
+            .CurrentEventsByPersistenceId(PersistenceId, _appends.ReadFrom(from), _appends.ReadTo(to) ?? long.MaxValue)
             .Where(envelope => envelope.Event is MessagesAppended)
-            .RunAggregate(new PayloadsReadBack(), (read, envelope) => read.Add((MessagesAppended)envelope.Event, envelope.SequenceNr, needed), Context.Materializer())
-            .PipeTo(Self, failure: cause => new PayloadReadBackFailed(cause));
+            .Select(envelope => (MessagesAppended)envelope.Event)
+            .TakeWhile(appended => appended.Messages.Count == 0 || appended.Messages[0].SequenceNr <= to)
+            .RunAggregate(
+                new List<StoredMessage>(),
+                (read, appended) =>
+                {
+                    read.AddRange(appended.Messages.Where(m => m.SequenceNr >= from && m.SequenceNr <= to));
+                    return read;
+                },
+                Materializer)
+            .PipeTo(Self, success: read => new MessagesReadBack(from, read), failure: cause => new ReadBackFailed(from, cause));
+    }
+
+    private void OnReadBack(MessagesReadBack read)
+    {
+        _readingBack = false;
+        var lettersMissing = _state.Outbox.Values.Count(o => o.Message is null) + _state.Replays.Values.Count(r => r is null);
+        _state.PageIn(read.Messages);
+        if (read.Messages.Count == 0 || read.Messages[0].SequenceNr != read.From)
+        {
+            PauseReadBack($"the journal no longer holds message {read.From}");
+        }
+
+        if (_state.Outbox.Values.Count(o => o.Message is null) + _state.Replays.Values.Count(r => r is null) < lettersMissing)
+        {
+            ForwardOutbox();
+            SendBack(ReplaysInMemory());
+        }
+
+        if (_readBackWanted is { } wanted)
+        {
+            _readBackWanted = null;
+            if (_state.IsHeld(wanted) && !_state.Messages.ContainsKey(wanted))
+            {
+                ReadBack(wanted);
+            }
+        }
+
+        Process(_state.Dispatch(Now), ActorRefs.NoSender, null);
+    }
+
+    private void PauseReadBack(string why)
+    {
+        _log.Error("Topic {0} could not read messages back: {1}; retrying in {2}", _state.Name, why, ReadBackRetryInterval);
+        _readBackPausedUntil = Now + ReadBackRetryInterval;
+        Timers.StartSingleTimer(ReadBackRetry.Instance, ReadBackRetry.Instance, ReadBackRetryInterval);
     }
 
     private void OnPayloadsReadBack(PayloadsReadBack read)
@@ -227,9 +331,16 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        foreach (var (lastSequenceNr, journalSequenceNr) in read.Appends)
+        if (restore.Snapshot.Positions.Count > 0)
         {
-            _appends.Add(lastSequenceNr, journalSequenceNr);
+            _appends.Restore(restore.Snapshot.Positions);
+        }
+        else
+        {
+            foreach (var (lastSequenceNr, journalSequenceNr) in read.Appends)
+            {
+                _appends.Add(lastSequenceNr, journalSequenceNr);
+            }
         }
 
         foreach (var (later, journalSequenceNr) in restore.Later)
@@ -257,7 +368,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var oldestNeeded = snapshot.NeededSequenceNrs.Select(seq => (long?)seq).FirstOrDefault();
+        // Held messages not in memory still live in the journal only: the oldest held bounds the deletion too.
+        var oldestNeeded = snapshot.NeededSequenceNrs.Concat(snapshot.Held.Take(1).Select(r => r.From))
+            .Select(seq => (long?)seq).Min();
         var deletable = _appends.DeletableThrough(oldestNeeded, saved.Metadata.SequenceNr);
         if (deletable > _deletedThrough)
         {
@@ -273,7 +386,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             _snapshotSaving = _state.ToSnapshot();
             _eventsSinceSnapshot = 0;
-            SaveSnapshot(_snapshotSaving);
+            SaveSnapshot(_snapshotSaving with { Positions = [.. _appends.Entries] });
         }
     }
 
@@ -285,7 +398,13 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             ForwardOutbox();
         }
 
-        SendBack(_state.Replays.Values.ToList());
+        SendBack(ReplaysInMemory());
+
+        // Replayed events lease, release and dead-letter messages whose payloads the replay did not keep.
+        if (_state.MissingInMemory() is [var firstMissing, ..])
+        {
+            ReadBack(firstMissing);
+        }
 
         // Leases recovered from the journal belong to consumers of the previous incarnation: they
         // go back to deliverable before any command sees them.
@@ -294,6 +413,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void Process(TopicOutput output, IActorRef? sender, ITopicCommand? command)
     {
+        if (output.ReadBackFrom is { } readBackFrom)
+        {
+            ReadBack(readBackFrom);
+        }
+
         TrackConsumer(command, output.Reply, sender);
 
         // Deliveries carry committed messages only, so they need not wait for this write; those
@@ -357,7 +481,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
             if (snapshot is not null)
             {
-                SaveSnapshot(snapshot);
+                SaveSnapshot(snapshot with { Positions = [.. _appends.Entries] });
             }
 
             _inFlight.RemoveRange(0, batch.Count);
@@ -522,7 +646,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void ForwardOutbox() => Forward(_state.Outbox.Values.ToList());
+    /// <summary>Dead letters still to forward whose messages are in memory; the others follow once read back.</summary>
+    private void ForwardOutbox() =>
+        Forward([.. _state.Outbox.Values.Where(o => o.Message is not null).Select(o => (o.Letter, o.Message!))]);
+
+    private List<StoredMessage> ReplaysInMemory() => [.. _state.Replays.Values.OfType<StoredMessage>()];
 
     /// <summary>
     /// Publishes dead letters to the dead-letter topic, numbered by dead-letter id, so a forward
@@ -629,6 +757,17 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record PayloadReadBackFailed(Exception Cause);
+
+    /// <summary>Held messages from <paramref name="From"/> on, read back from the journal.</summary>
+    private sealed record MessagesReadBack(long From, List<StoredMessage> Messages);
+
+    private sealed record ReadBackFailed(long From, Exception Cause);
+
+    /// <summary>Tries a read-back again after the journal could not give it.</summary>
+    private sealed class ReadBackRetry
+    {
+        public static readonly ReadBackRetry Instance = new();
+    }
 
     /// <summary>An output waiting for its events to be committed, and whom to answer then.</summary>
     /// <param name="Through">Messages up to this one are committed once the output's write is.</param>

@@ -19,7 +19,7 @@ public static class TopicHostingExtensions
             .AddHocon(storage.ToConfig(), HoconAddMode.Prepend)
             .WithShardRegion<TopicRegion>(
                 TopicRegion.Name,
-                topic => TopicActor.Props(topic, extractor.ShardOf(topic), TopicRegion.Name, clock, storage.SnapshotEvery, storage.GroupCommit),
+                topic => TopicActor.Props(topic, extractor.ShardOf(topic), TopicRegion.Name, clock, storage),
                 extractor,
                 new ShardOptions
                 {

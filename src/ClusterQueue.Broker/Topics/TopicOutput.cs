@@ -20,5 +20,13 @@ public sealed class TopicOutput
     /// <summary>Dead-letter topic: messages to send back to where they came from.</summary>
     public List<StoredMessage> Replays { get; } = [];
 
+    /// <summary>
+    /// The lowest held message the topic needed and did not have in memory: read it (and the
+    /// messages after it, up to the memory window) back from the journal. Null when none.
+    /// </summary>
+    public long? ReadBackFrom { get; private set; }
+
     public IEnumerable<IDurableTopicEvent> DurableEvents => Events.OfType<IDurableTopicEvent>();
+
+    public void AskFor(long sequenceNr) => ReadBackFrom = ReadBackFrom is { } from ? Math.Min(from, sequenceNr) : sequenceNr;
 }

@@ -7,7 +7,8 @@ namespace ClusterQueue.Broker.Topics;
 /// Its size follows what is pending, never the payload bytes; the payloads are read back from the
 /// journal events that appended them.
 /// </summary>
-/// <param name="Held">Sequence numbers of the messages the topic holds, ascending.</param>
+/// <param name="Held">The messages the topic holds, as ascending ranges.</param>
+/// <param name="Pinned">Held messages always in memory (delayed, or for one group only).</param>
 /// <param name="Producers">Each producer's remembered (producer number, sequence number) pairs, oldest first.</param>
 /// <param name="MessageIds">Remembered application message ids, oldest first.</param>
 /// <param name="Outbox">Dead letters not yet confirmed by the dead-letter topic.</param>
@@ -16,16 +17,25 @@ public sealed record TopicSnapshot(
     TopicSettings? Settings,
     long NextSeq,
     long NextDeadLetterId,
-    IReadOnlyList<long> Held,
+    IReadOnlyList<SequenceRange> Held,
+    IReadOnlyList<long> Pinned,
     IReadOnlyList<GroupSnapshot> Groups,
     IReadOnlyList<ProducerSnapshot> Producers,
     IReadOnlyList<MessageIdSnapshot> MessageIds,
     IReadOnlyList<DeadLetter> Outbox,
     IReadOnlyList<long> Replays)
 {
-    /// <summary>Every message whose payload the restored topic needs: held, in the outbox, or replaying.</summary>
+    /// <summary>Where the messages' append events are in the journal (the actor's, sparse), so a restore reads only what it needs.</summary>
+    public IReadOnlyList<AppendPosition> Positions { get; init; } = [];
+
+    /// <summary>
+    /// Every message whose payload the restored topic needs at once: leased, to deliver again,
+    /// waiting, pinned, in the outbox or replaying. The rest of the held ones are read back when a
+    /// group's cursor nears them.
+    /// </summary>
     public IEnumerable<long> NeededSequenceNrs =>
-        Held.Concat(Outbox.Select(l => l.SequenceNr)).Concat(Replays).Distinct().Order();
+        Groups.SelectMany(g => g.Leases.Select(l => l.SequenceNr).Concat(g.Ready).Concat(g.Waiting.Select(w => w.SequenceNr)))
+            .Concat(Pinned).Concat(Outbox.Select(l => l.SequenceNr)).Concat(Replays).Distinct().Order();
 }
 
 public sealed record GroupSnapshot(

@@ -11,9 +11,22 @@ namespace ClusterQueue.Broker.Topics;
 /// Events are applied as soon as they are decided, so later decisions (dedup, max-length) see
 /// messages accepted but not yet written. Deliveries only ever carry messages up to
 /// <see cref="DurableThrough"/>: nothing is delivered before it is committed.
+/// <para>
+/// Bounded however deep the backlog: which messages the topic holds is a set of ranges; their
+/// payloads stay in memory only where they are needed soon (see <see cref="KeepsInMemory"/>): a
+/// window past each group's cursor, leases, redeliveries and delayed or single-group messages.
+/// The rest stay in the journal. When a delivery, peek or replay reaches a message not in memory,
+/// the output asks for it (<see cref="TopicOutput.ReadBackFrom"/>) and the actor reads it back
+/// (<see cref="PageIn"/>). What is in memory changes when messages are delivered, never what the
+/// state is: events alone decide that.
+/// </para>
 /// </remarks>
-public sealed class TopicState(string name)
+/// <param name="memoryWindow">How many messages past a group's cursor stay in memory.</param>
+public sealed class TopicState(string name, int memoryWindow = TopicState.DefaultMemoryWindow)
 {
+    /// <summary>Messages past each group's cursor kept in memory; also how many one read-back brings.</summary>
+    public const int DefaultMemoryWindow = 10_000;
+
     /// <summary>Most messages in one publish batch.</summary>
     public const int MaxBatch = 1000;
 
@@ -24,14 +37,21 @@ public sealed class TopicState(string name)
     public const int MaxHeaderBytes = 16 * 1024;
     public const int MaxCredit = 100_000;
 
+    /// <summary>The messages the topic holds: waiting for a group, leased, or delayed.</summary>
+    private readonly SequenceRanges _held = new();
+
+    /// <summary>The held messages whose payloads are in memory.</summary>
     private readonly SortedDictionary<long, StoredMessage> _messages = [];
     private readonly SortedDictionary<string, GroupState> _groups = new(StringComparer.Ordinal);
     private readonly SortedDictionary<(string Group, string Consumer), ConsumerState> _consumers = [];
     private readonly Dictionary<string, ProducerWindowState> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _messageIds = new(StringComparer.Ordinal);
     private readonly Queue<(string Id, long Seq)> _messageIdOrder = new();
-    private readonly SortedDictionary<long, (DeadLetter Letter, StoredMessage Message)> _outbox = [];
-    private readonly SortedDictionary<long, StoredMessage> _replays = [];
+    private readonly SortedDictionary<long, (DeadLetter Letter, StoredMessage? Message)> _outbox = [];
+    private readonly SortedDictionary<long, StoredMessage?> _replays = [];
+    private readonly int _memoryWindow = memoryWindow >= 1
+        ? memoryWindow
+        : throw new ArgumentOutOfRangeException(nameof(memoryWindow), memoryWindow, "at least one message stays in memory");
 
     public string Name { get; } = name;
 
@@ -49,7 +69,12 @@ public sealed class TopicState(string name)
     public long NextDeadLetterId { get; private set; } = 1;
 
     /// <summary>Messages held: waiting for a group, leased, or delayed.</summary>
-    public long Pending => _messages.Count;
+    public long Pending => _held.Count;
+
+    public int MemoryWindow => _memoryWindow;
+
+    /// <summary>The held messages, in order.</summary>
+    public IEnumerable<long> HeldSequenceNrs => _held.From(0);
 
     public int InFlight => _groups.Values.Sum(g => g.Leases.Count);
 
@@ -57,16 +82,59 @@ public sealed class TopicState(string name)
 
     public IEnumerable<ConsumerState> Consumers => _consumers.Values;
 
+    /// <summary>The held messages whose payloads are in memory.</summary>
     public IReadOnlyDictionary<long, StoredMessage> Messages => _messages;
 
-    /// <summary>Dead letters not yet confirmed by the dead-letter topic, by dead-letter id.</summary>
-    public IReadOnlyDictionary<long, (DeadLetter Letter, StoredMessage Message)> Outbox => _outbox;
+    /// <summary>Dead letters not yet confirmed by the dead-letter topic, by dead-letter id; a null message is still to be read back.</summary>
+    public IReadOnlyDictionary<long, (DeadLetter Letter, StoredMessage? Message)> Outbox => _outbox;
 
-    /// <summary>Dead-letter topic: messages on their way back, not yet confirmed by their topics.</summary>
-    public IReadOnlyDictionary<long, StoredMessage> Replays => _replays;
+    /// <summary>Dead-letter topic: messages on their way back, not yet confirmed by their topics; null while still to be read back.</summary>
+    public IReadOnlyDictionary<long, StoredMessage?> Replays => _replays;
 
     /// <summary>True when the topic holds nothing that needs it running: it may passivate.</summary>
-    public bool IsIdle => _messages.Count == 0 && _consumers.Count == 0 && _outbox.Count == 0 && _replays.Count == 0;
+    public bool IsIdle => _held.IsEmpty && _consumers.Count == 0 && _outbox.Count == 0 && _replays.Count == 0;
+
+    public bool IsHeld(long sequenceNr) => _held.Contains(sequenceNr);
+
+    /// <summary>
+    /// Messages the topic needs in memory and does not have: leased, to deliver again, waiting, or
+    /// dead letters and replays still to forward. After a recovery the actor reads them back.
+    /// </summary>
+    public IReadOnlyList<long> MissingInMemory()
+    {
+        var referenced = _groups.Values.SelectMany(g => g.Leases.Keys.Concat(g.Ready).Concat(g.Waiting.Keys))
+            .Where(seq => _held.Contains(seq) && !_messages.ContainsKey(seq));
+        var letters = _outbox.Values.Where(o => o.Message is null).Select(o => o.Letter.SequenceNr);
+        var replays = _replays.Where(r => r.Value is null).Select(r => r.Key);
+        return [.. referenced.Concat(letters).Concat(replays).Distinct().Order()];
+    }
+
+    /// <summary>
+    /// Messages read back from the journal: those the topic still holds and needs in memory stay,
+    /// and dead letters and replays waiting for theirs get them. Not an event: it changes what is in
+    /// memory, not the state.
+    /// </summary>
+    public void PageIn(IEnumerable<StoredMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            var seq = message.SequenceNr;
+            if (_held.Contains(seq) && !_messages.ContainsKey(seq) && KeepsInMemory(message))
+            {
+                _messages[seq] = message;
+            }
+
+            foreach (var (id, letter) in _outbox.Where(o => o.Value.Message is null && o.Value.Letter.SequenceNr == seq).ToList())
+            {
+                _outbox[id] = (letter.Letter, message);
+            }
+
+            if (_replays.TryGetValue(seq, out var replay) && replay is null)
+            {
+                _replays[seq] = message;
+            }
+        }
+    }
 
     /// <summary>Marks messages up to <paramref name="sequenceNr"/> committed, so they may be delivered.</summary>
     public void MarkDurable(long sequenceNr) => DurableThrough = Math.Max(DurableThrough, Math.Min(sequenceNr, NextSeq - 1));
@@ -123,7 +191,7 @@ public sealed class TopicState(string name)
             DeleteTopic => HandleDeleteTopic(output),
             DeleteGroup deleteGroup => HandleDeleteGroup(deleteGroup, output),
             GetTopicStats => Settings is null ? NotFound() : Stats(),
-            Peek peek => HandlePeek(peek),
+            Peek peek => HandlePeek(peek, output),
             Purge => HandlePurge(output),
             ReplayDeadLetters replay => HandleReplay(replay, output),
             _ => Error(ErrorCode.UnknownCommand, $"topic '{Name}' does not understand {command.GetType().Name}"),
@@ -208,7 +276,8 @@ public sealed class TopicState(string name)
         Settings,
         NextSeq,
         NextDeadLetterId,
-        [.. _messages.Keys],
+        [.. _held.Ranges],
+        [.. _messages.Values.Where(IsPinned).Select(m => m.SequenceNr)],
         _groups.Values.Select(g => new GroupSnapshot(
             g.Name,
             g.FirstSeq,
@@ -243,14 +312,19 @@ public sealed class TopicState(string name)
             NextSeq = snapshot.NextSeq,
             NextDeadLetterId = snapshot.NextDeadLetterId,
         };
-        foreach (var seq in snapshot.Held)
+        foreach (var range in snapshot.Held)
+        {
+            state._held.AddRange(range.From, range.To);
+        }
+
+        foreach (var seq in snapshot.NeededSequenceNrs.Where(state._held.Contains))
         {
             state._messages[seq] = messages[seq];
         }
 
         foreach (var g in snapshot.Groups)
         {
-            var group = new GroupState(g.Name, g.FirstSeq, state._messages.ContainsKey) { NextSeq = g.NextSeq, DeadLettered = g.DeadLettered };
+            var group = new GroupState(g.Name, g.FirstSeq, state._held.Contains) { NextSeq = g.NextSeq, DeadLettered = g.DeadLettered };
             group.Ahead.UnionWith(g.Ahead);
             foreach (var lease in g.Leases)
             {
@@ -309,6 +383,7 @@ public sealed class TopicState(string name)
                 break;
             case TopicDeletedEvent:
                 Settings = null;
+                _held.Clear();
                 _messages.Clear();
                 _groups.Clear();
                 _consumers.Clear();
@@ -329,11 +404,7 @@ public sealed class TopicState(string name)
                     _consumers.Remove(key);
                 }
 
-                foreach (var seq in _messages.Keys.ToList())
-                {
-                    RemoveIfDone(seq);
-                }
-
+                ForgetWhatNoGroupNeeds();
                 break;
             case MessagesLeased e:
                 ApplyLeased(e);
@@ -366,12 +437,13 @@ public sealed class TopicState(string name)
             case MessagesReplaying e:
                 foreach (var seq in e.SequenceNrs)
                 {
-                    _replays[seq] = _messages[seq];
+                    _replays[seq] = _messages.GetValueOrDefault(seq);
                     foreach (var group in _groups.Values)
                     {
                         FinishInGroup(group, seq);
                     }
 
+                    _held.Remove(seq);
                     _messages.Remove(seq);
                 }
 
@@ -516,16 +588,21 @@ public sealed class TopicState(string name)
                 continue;
             }
 
-            if (_messages.Count + accepted.Count >= settings.MaxLength)
+            if (_held.Count + accepted.Count >= settings.MaxLength)
             {
-                if (settings.Overflow == OverflowPolicy.RejectPublish || IsDeadLetterTopic || _messages.Count == 0)
+                if (settings.Overflow == OverflowPolicy.RejectPublish || IsDeadLetterTopic || _held.IsEmpty)
                 {
                     outcomes.Add(PublishOutcome.Rejected(message.ProducerSeq, ErrorCode.TopicFull,
                         $"topic '{Name}' holds its max-length of {settings.MaxLength} messages"));
                     continue;
                 }
 
-                DeadLetterOldest(output);
+                if (!DeadLetterOldest(output))
+                {
+                    outcomes.Add(PublishOutcome.Rejected(message.ProducerSeq, ErrorCode.TopicFull,
+                        $"topic '{Name}' holds its max-length of {settings.MaxLength} messages and is reading its oldest back from the journal to make room; publish again"));
+                    continue;
+                }
             }
 
             var seq = NextSeq + accepted.Count;
@@ -558,21 +635,33 @@ public sealed class TopicState(string name)
         return new PublishResult(Name, publish.ProducerId, outcomes);
     }
 
-    /// <summary>Makes room by dead-lettering the oldest held message from every group still holding it.</summary>
-    private void DeadLetterOldest(TopicOutput output)
+    /// <summary>
+    /// Makes room by dead-lettering the oldest held message from every group still holding it; false
+    /// when its payload is not in memory (it is asked for, and the room is made next time).
+    /// </summary>
+    private bool DeadLetterOldest(TopicOutput output)
     {
-        var oldest = _messages.First().Value;
+        if (!_messages.TryGetValue(_held.First, out var oldest))
+        {
+            output.AskFor(_held.First);
+            return false;
+        }
+
         var holders = _groups.Values.Where(g => g.IsUnfinished(oldest.SequenceNr)).ToList();
         var letters = holders.Count == 0
             ? [NewDeadLetter("", oldest.SequenceNr, DeadLetterReason.Overflow, 0)]
             : holders.Select(g => NewDeadLetter(g.Name, oldest.SequenceNr, DeadLetterReason.Overflow, g.Attempts.GetValueOrDefault(oldest.SequenceNr))).ToList();
         EmitDeadLetters(letters, output);
+        return true;
     }
 
     private static DeadLetter NewDeadLetter(string group, long seq, DeadLetterReason reason, int attempts) =>
         new(group, seq, reason, attempts, 0);
 
-    /// <summary>Numbers the letters and emits them; the messages go to the output for forwarding.</summary>
+    /// <summary>
+    /// Numbers the letters and emits them; those whose messages are in memory go to the output for
+    /// forwarding, the others once read back (<see cref="MissingInMemory"/>).
+    /// </summary>
     private void EmitDeadLetters(List<DeadLetter> letters, TopicOutput output)
     {
         if (letters.Count == 0)
@@ -581,9 +670,19 @@ public sealed class TopicState(string name)
         }
 
         var numbered = letters.Select((l, i) => l with { DeadLetterId = NextDeadLetterId + i }).ToList();
-        var messages = numbered.Select(l => _messages[l.SequenceNr]).ToList();
+        var messages = numbered.Select(l => _messages.GetValueOrDefault(l.SequenceNr)).ToList();
         Emit(output, new MessagesDeadLettered(numbered));
-        output.DeadLetters.AddRange(numbered.Zip(messages));
+        foreach (var (letter, message) in numbered.Zip(messages))
+        {
+            if (message is null)
+            {
+                output.AskFor(letter.SequenceNr);
+            }
+            else
+            {
+                output.DeadLetters.Add((letter, message));
+            }
+        }
     }
 
     private Protocol.IClusterQueueMessage HandleSubscribe(Subscribe subscribe, DateTimeOffset now, TopicOutput output)
@@ -611,7 +710,7 @@ public sealed class TopicState(string name)
         EnsureExists(output);
         if (!_groups.ContainsKey(subscribe.Group))
         {
-            var first = subscribe.StartAt == StartPosition.Earliest && _messages.Count > 0 ? _messages.First().Key : NextSeq;
+            var first = subscribe.StartAt == StartPosition.Earliest && !_held.IsEmpty ? _held.First : NextSeq;
             Emit(output, new GroupCreated(subscribe.Group, first));
         }
 
@@ -676,11 +775,11 @@ public sealed class TopicState(string name)
         var seqs = new SortedSet<long>(ack.SequenceNrs);
         if (ack.UpTo > 0)
         {
-            seqs.UnionWith(_messages.Keys.TakeWhile(s => s <= ack.UpTo).Where(group.IsUnfinished));
+            seqs.UnionWith(_held.From(0).TakeWhile(s => s <= ack.UpTo).Where(group.IsUnfinished));
         }
 
-        var known = seqs.Where(s => _messages.ContainsKey(s) && group.IsUnfinished(s)).ToList();
-        var unknown = seqs.Where(s => !(_messages.ContainsKey(s) && group.IsUnfinished(s))).ToList();
+        var known = seqs.Where(s => _held.Contains(s) && group.IsUnfinished(s)).ToList();
+        var unknown = seqs.Where(s => !(_held.Contains(s) && group.IsUnfinished(s))).ToList();
         if (known.Count > 0)
         {
             Emit(output, new MessagesAcked(group.Name, known));
@@ -818,7 +917,7 @@ public sealed class TopicState(string name)
         return new GroupDeleted(Name, group.Name);
     }
 
-    private Protocol.IClusterQueueMessage HandlePeek(Peek peek)
+    private Protocol.IClusterQueueMessage HandlePeek(Peek peek, TopicOutput output)
     {
         if (Settings is null)
         {
@@ -830,8 +929,8 @@ public sealed class TopicState(string name)
             return Error(ErrorCode.InvalidBatch, $"peek reads 1 to {MaxBatch} messages, not {peek.Count}");
         }
 
-        // As many of the oldest as fit one reply.
-        var oldest = _messages.Values.Take(peek.Count).Select(m => m.ToTopicMessage());
+        // As many of the oldest as fit one reply, up to the first not in memory.
+        var oldest = InMemoryFromOldest(peek.Count, output).Select(m => m.ToTopicMessage());
         return new PeekResult(Name, TopicLimits.Chunk(oldest, TopicLimits.SizeOf).FirstOrDefault() ?? []);
     }
 
@@ -852,14 +951,32 @@ public sealed class TopicState(string name)
             return Error(ErrorCode.InvalidBatch, $"replay moves the first N messages (0 for all), not {replay.Count}");
         }
 
-        var seqs = _messages.Keys.Take(replay.Count == 0 ? int.MaxValue : replay.Count).ToList();
-        if (seqs.Count > 0)
+        var messages = InMemoryFromOldest(replay.Count == 0 ? int.MaxValue : replay.Count, output);
+        if (messages.Count > 0)
         {
-            output.Replays.AddRange(seqs.Select(s => _messages[s]));
-            Emit(output, new MessagesReplaying(seqs));
+            output.Replays.AddRange(messages);
+            Emit(output, new MessagesReplaying([.. messages.Select(m => m.SequenceNr)]));
         }
 
-        return new DeadLettersReplayed(Name, seqs.Count);
+        return new DeadLettersReplayed(Name, messages.Count);
+    }
+
+    /// <summary>Up to <paramref name="count"/> of the oldest held messages, stopping at the first not in memory (which is asked for).</summary>
+    private List<StoredMessage> InMemoryFromOldest(int count, TopicOutput output)
+    {
+        var messages = new List<StoredMessage>();
+        foreach (var seq in _held.From(0).Take(count))
+        {
+            if (!_messages.TryGetValue(seq, out var message))
+            {
+                output.AskFor(seq);
+                break;
+            }
+
+            messages.Add(message);
+        }
+
+        return messages;
     }
 
     private Protocol.IClusterQueueMessage HandlePurge(TopicOutput output)
@@ -869,7 +986,7 @@ public sealed class TopicState(string name)
             return NotFound();
         }
 
-        var count = _messages.Count;
+        var count = _held.Count;
         Emit(output, new MessagesPurged(NextSeq - 1));
         return new Purged(Name, count);
     }
@@ -888,9 +1005,18 @@ public sealed class TopicState(string name)
             g.DeadLettered)).ToList(),
         _consumers.Count);
 
-    /// <summary>Messages the group has not finished: undelivered, leased, waiting or ready again.</summary>
-    private long Lag(GroupState group) =>
-        _messages.Keys.Count(group.IsUnfinished);
+    /// <summary>
+    /// Messages the group has not finished: undelivered (every held one from its cursor on, but those
+    /// it took ahead), and leased, waiting or ready again. Counted from the ranges, not message by message.
+    /// </summary>
+    private long Lag(GroupState group)
+    {
+        var from = Math.Max(group.FirstSeq, group.NextSeq);
+        var undelivered = _held.CountFrom(from) - group.Ahead.Count(s => s >= from && _held.Contains(s));
+        var handed = group.Leases.Keys.Concat(group.Ready).Concat(group.Waiting.Keys).Distinct()
+            .Count(s => s >= group.FirstSeq && !group.IsUndelivered(s) && _held.Contains(s));
+        return undelivered + handed;
+    }
 
     private void Dispatch(DateTimeOffset now, TopicOutput output)
     {
@@ -920,7 +1046,13 @@ public sealed class TopicState(string name)
 
         foreach (var seq in Candidates(group, now))
         {
-            var message = _messages[seq];
+            if (!_messages.TryGetValue(seq, out var message))
+            {
+                // First deliveries keep publish order: nothing after it goes before it is read back.
+                output.AskFor(seq);
+                break;
+            }
+
             if (message.ExpiresAt is { } expiresAt && expiresAt <= now)
             {
                 expired.Add(seq);
@@ -971,9 +1103,14 @@ public sealed class TopicState(string name)
             yield return seq;
         }
 
-        for (var seq = group.NextSeq; seq <= DurableThrough; seq++)
+        foreach (var seq in _held.From(group.NextSeq))
         {
-            if (!group.Ahead.Contains(seq) && _messages.ContainsKey(seq))
+            if (seq > DurableThrough)
+            {
+                yield break;
+            }
+
+            if (!group.Ahead.Contains(seq))
             {
                 yield return seq;
             }
@@ -1002,7 +1139,7 @@ public sealed class TopicState(string name)
     {
         foreach (var message in e.Messages)
         {
-            _messages[message.SequenceNr] = message;
+            _held.Add(message.SequenceNr);
             NextSeq = message.SequenceNr + 1;
             if (!_producers.TryGetValue(message.ProducerId, out var producer))
             {
@@ -1015,7 +1152,38 @@ public sealed class TopicState(string name)
             {
                 PlaceNewMessage(group, message);
             }
+
+            if (KeepsInMemory(message))
+            {
+                _messages[message.SequenceNr] = message;
+            }
         }
+    }
+
+    /// <summary>Messages whose place in each group (delayed, or for one group only) is decided from their content: always in memory.</summary>
+    private static bool IsPinned(StoredMessage message) => message.OnlyGroup is not null || message.DeliverAt is not null;
+
+    /// <summary>
+    /// Whether a held message's payload stays in memory: pinned, leased, to deliver again or waiting
+    /// in some group, or within <see cref="MemoryWindow"/> past the cursor of a group that has not
+    /// delivered it; with no group, within the window from the oldest held.
+    /// </summary>
+    private bool KeepsInMemory(StoredMessage message)
+    {
+        var seq = message.SequenceNr;
+        if (IsPinned(message))
+        {
+            return true;
+        }
+
+        if (_groups.Count == 0)
+        {
+            return _held.IsEmpty || seq < _held.First + _memoryWindow;
+        }
+
+        return _groups.Values.Any(g =>
+            g.Leases.ContainsKey(seq) || g.Ready.Contains(seq) || g.Waiting.ContainsKey(seq)
+            || (seq >= g.FirstSeq && g.IsUndelivered(seq) && seq < g.NextSeq + _memoryWindow));
     }
 
     private void RememberMessageId(StoredMessage message)
@@ -1059,7 +1227,8 @@ public sealed class TopicState(string name)
 
     private void ApplyGroupCreated(GroupCreated e)
     {
-        var group = new GroupState(e.Group, e.FirstSequenceNr, _messages.ContainsKey);
+        var first = _groups.Count == 0;
+        var group = new GroupState(e.Group, e.FirstSequenceNr, _held.Contains);
         _groups[e.Group] = group;
         var deadForAll = _outbox.Values.Where(o => o.Letter.Group == "").Select(o => o.Letter.SequenceNr).ToHashSet();
         foreach (var message in _messages.Values.Where(m => m.SequenceNr >= e.FirstSequenceNr))
@@ -1077,9 +1246,18 @@ public sealed class TopicState(string name)
         group.Take(e.FirstSequenceNr - 1, NextSeq);
 
         // Messages that waited for a first group which starts after them are done for everyone.
-        foreach (var seq in _messages.Keys.TakeWhile(s => s < e.FirstSequenceNr).ToList())
+        if (first)
         {
-            RemoveIfDone(seq);
+            _held.RemoveBelow(e.FirstSequenceNr);
+            foreach (var seq in _messages.Keys.TakeWhile(s => s < e.FirstSequenceNr).ToList())
+            {
+                _messages.Remove(seq);
+            }
+        }
+
+        foreach (var seq in _messages.Keys.ToList())
+        {
+            Settle(seq);
         }
     }
 
@@ -1140,7 +1318,7 @@ public sealed class TopicState(string name)
     {
         foreach (var letter in e.Letters)
         {
-            _outbox[letter.DeadLetterId] = (letter, _messages[letter.SequenceNr]);
+            _outbox[letter.DeadLetterId] = (letter, _messages.GetValueOrDefault(letter.SequenceNr));
             NextDeadLetterId = Math.Max(NextDeadLetterId, letter.DeadLetterId + 1);
             if (_groups.TryGetValue(letter.Group, out var group))
             {
@@ -1150,15 +1328,17 @@ public sealed class TopicState(string name)
             else
             {
                 // Dead-lettered while no group existed: it is gone for every group to come.
+                _held.Remove(letter.SequenceNr);
                 _messages.Remove(letter.SequenceNr);
             }
 
-            RemoveIfDone(letter.SequenceNr);
+            Settle(letter.SequenceNr);
         }
     }
 
     private void ApplyPurged(MessagesPurged e)
     {
+        _held.Clear();
         _messages.Clear();
         foreach (var group in _groups.Values)
         {
@@ -1187,7 +1367,7 @@ public sealed class TopicState(string name)
         foreach (var seq in seqs)
         {
             FinishInGroup(group, seq);
-            RemoveIfDone(seq);
+            Settle(seq);
         }
     }
 
@@ -1202,12 +1382,47 @@ public sealed class TopicState(string name)
         group.Take(seq, NextSeq);
     }
 
-    /// <summary>A message leaves the topic once every group is done with it (never while no group exists).</summary>
-    private void RemoveIfDone(long seq)
+    /// <summary>
+    /// A message leaves the topic once every group is done with it (never while no group exists);
+    /// one still held leaves memory once no group needs it there soon.
+    /// </summary>
+    private void Settle(long seq)
     {
         if (_groups.Count > 0 && _groups.Values.All(g => !g.IsUnfinished(seq)))
         {
+            _held.Remove(seq);
             _messages.Remove(seq);
+        }
+        else if (_messages.TryGetValue(seq, out var message) && !KeepsInMemory(message))
+        {
+            _messages.Remove(seq);
+        }
+    }
+
+    /// <summary>
+    /// After a group is deleted: what only it held goes. Messages not in memory are handed to no
+    /// group (those are in memory), so they are done for every group whose cursor passed them.
+    /// </summary>
+    private void ForgetWhatNoGroupNeeds()
+    {
+        if (_groups.Count == 0)
+        {
+            return;
+        }
+
+        var floor = _groups.Values.Min(g => Math.Max(g.FirstSeq, g.NextSeq));
+        var inMemory = _messages.Keys.ToList();
+        var handed = _groups.Values.SelectMany(g => g.Leases.Keys.Concat(g.Ready).Concat(g.Waiting.Keys));
+        var kept = inMemory.Concat(handed).Where(seq => seq < floor && _held.Contains(seq)).Distinct().ToList();
+        _held.RemoveBelow(floor);
+        foreach (var seq in kept)
+        {
+            _held.Add(seq);
+        }
+
+        foreach (var seq in kept.Concat(inMemory).Distinct())
+        {
+            Settle(seq);
         }
     }
 

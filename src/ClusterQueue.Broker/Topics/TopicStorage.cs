@@ -69,6 +69,13 @@ public sealed record TopicStorage
     /// </summary>
     public bool GroupCommit { get; init; } = true;
 
+    /// <summary>Messages past each group's cursor a topic keeps in memory; older backlog is read back from the journal.</summary>
+    public int MemoryWindow
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MemoryWindow), value, "at least one message stays in memory");
+    } = TopicState.DefaultMemoryWindow;
+
     public static TopicStorage Sqlite(string dataDir, int shardCount, TimeSpan busyTimeout) =>
         new(shardCount, SqliteProvider, dataDir, null, busyTimeout);
 

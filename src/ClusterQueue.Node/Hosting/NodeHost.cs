@@ -64,7 +64,12 @@ public static class NodeHost
             JournalProvider.PostgreSql => TopicStorage.PostgreSql(options.JournalConnectionString!, topics.GetInt("shards")),
             _ => TopicStorage.Sqlite(options.DataDir, topics.GetInt("shards"), topics.GetTimeSpan("sqlite-busy-timeout")),
         };
-        return storage with { SnapshotEvery = topics.GetInt("snapshot-every"), GroupCommit = topics.GetBoolean("group-commit") };
+        return storage with
+        {
+            SnapshotEvery = topics.GetInt("snapshot-every"),
+            GroupCommit = topics.GetBoolean("group-commit"),
+            MemoryWindow = topics.GetInt("memory-window"),
+        };
     }
 
     /// <summary>True when the split-brain resolver (or an operator) downed this node.</summary>

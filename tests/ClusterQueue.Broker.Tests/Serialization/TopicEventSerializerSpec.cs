@@ -98,7 +98,9 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
 
     /// <summary>
     /// What snapshot-v1.txt holds, line by line: a snapshot with every list filled and one of a topic never
-    /// configured. Written from these by the first schema, so they never change; a new case is appended to both.
+    /// configured, written by the first schema; then one written by the second (held messages as ranges,
+    /// pinned ones listed). A new case is appended to both. The first schema listed every held message and
+    /// kept them all in memory, so it reads back as single-message ranges, every one of them pinned.
     /// </summary>
     public static IReadOnlyList<TopicSnapshot> SnapshotSamples { get; } =
     [
@@ -106,7 +108,8 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
             EveryPropertySet,
             NextSeq: 41,
             NextDeadLetterId: 4,
-            Held: [3, 5, 8, 13, 21],
+            Held: [new(3, 3), new(5, 5), new(8, 8), new(13, 13), new(21, 21)],
+            Pinned: [3, 5, 8, 13, 21],
             Groups:
             [
                 new GroupSnapshot(
@@ -143,7 +146,18 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
                 new DeadLetter("", 11, DeadLetterReason.Overflow, 0, 3),
             ],
             Replays: [2, 7]),
-        new TopicSnapshot(null, 0, 0, [], [], [], [], [], []),
+        new TopicSnapshot(null, 0, 0, [], [], [], [], [], [], []),
+        new TopicSnapshot(
+            TopicSettings.Default,
+            NextSeq: 2_000_001,
+            NextDeadLetterId: 1,
+            Held: [new(1, 1_999_000), new(1_999_002, 2_000_000)],
+            Pinned: [1_999_999],
+            Groups: [new GroupSnapshot("billing", 1, 1, [1_999_999], [], [], [new WaitSnapshot(1_999_999, At)], [], 0)],
+            Producers: [],
+            MessageIds: [],
+            Outbox: [],
+            Replays: []),
     ];
 
     public static TheoryData<TopicSnapshot> Snapshots { get; } = [.. SnapshotSamples];

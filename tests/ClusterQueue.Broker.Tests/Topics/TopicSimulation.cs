@@ -32,8 +32,16 @@ internal sealed class TopicSimulation
 
     private readonly Invariant _invariant;
     private readonly TopicSettings _settings;
-    private readonly TopicState _state = new(Topic);
-    private readonly TopicState _replica = new(Topic);
+    /// <summary>A tiny memory window, so that runs read messages back from the journal all the time.</summary>
+    private const int MemoryWindow = 2;
+
+    private readonly TopicState _state = new(Topic, MemoryWindow);
+    private readonly TopicState _replica = new(Topic, MemoryWindow);
+
+    /// <summary>Every message appended, as the journal keeps it, for reading back.</summary>
+    private readonly Dictionary<long, StoredMessage> _journal = [];
+
+    private int _readBackDepth;
     private readonly List<long>[] _producerSeqs = [[], []];
     private readonly long[] _nextProducerSeq = [1, 1];
 
@@ -293,6 +301,24 @@ internal sealed class TopicSimulation
         }
 
         ObserveDeliveries(output.Deliveries);
+        ReadBack(output);
+    }
+
+    /// <summary>What the actor does when the topic asks for messages not in memory: read them back, dispatch again.</summary>
+    private void ReadBack(TopicOutput output)
+    {
+        if (output.ReadBackFrom is not { } from || _readBackDepth > 10)
+        {
+            return;
+        }
+
+        _readBackDepth++;
+        _state.PageIn(_journal.Values.Where(m => m.SequenceNr >= from && m.SequenceNr < from + MemoryWindow).ToList());
+        var command = _command;
+        _command = null;
+        Absorb(_state.Dispatch(_now));
+        _command = command;
+        _readBackDepth--;
     }
 
     private void Observe(ITopicEvent topicEvent)
@@ -300,6 +326,11 @@ internal sealed class TopicSimulation
         switch (topicEvent)
         {
             case MessagesAppended e:
+                foreach (var message in e.Messages)
+                {
+                    _journal[message.SequenceNr] = message;
+                }
+
                 foreach (var seq in e.Messages.Select(m => m.SequenceNr))
                 {
                     if (_expected.Count == 0)
@@ -584,15 +615,14 @@ internal sealed class TopicSimulation
                 var recovered = Describe(_replica);
                 Require(Invariant.RecoveryMatches, live == recovered,
                     () => $"replaying the durable events gives{Environment.NewLine}{recovered}{Environment.NewLine}but the live state is{Environment.NewLine}{live}");
-                var payloads = _state.Messages.Values.Concat(_state.Outbox.Values.Select(o => o.Message)).Concat(_state.Replays.Values)
-                    .DistinctBy(m => m.SequenceNr).ToDictionary(m => m.SequenceNr);
+                var payloads = _journal.Values.ToDictionary(m => m.SequenceNr);
                 var fromSnapshot = Describe(TopicState.FromSnapshot(_state.Name, _state.ToSnapshot(), payloads));
                 Require(Invariant.RecoveryMatches, live == fromSnapshot,
                     () => $"restoring a snapshot gives{Environment.NewLine}{fromSnapshot}{Environment.NewLine}but the live state is{Environment.NewLine}{live}");
                 break;
             case Invariant.DoneMessagesLeave:
                 var held = Held();
-                var done = _state.Messages.Keys.Where(s => !held.Contains(s)).ToList();
+                var done = _state.HeldSequenceNrs.Where(s => !held.Contains(s)).ToList();
                 Require(Invariant.DoneMessagesLeave, done.Count == 0,
                     () => $"the topic still holds [{string.Join(", ", done)}], which every group is done with");
                 break;
@@ -610,19 +640,19 @@ internal sealed class TopicSimulation
         foreach (var (name, expected) in _expected)
         {
             var group = _state.Groups[name];
-            var gone = expected.Where(s => !_state.Messages.ContainsKey(s) || !group.IsUnfinished(s)).ToList();
+            var gone = expected.Where(s => !_state.IsHeld(s) || !group.IsUnfinished(s)).ToList();
             Require(Invariant.ConfirmedMessagesStay, gone.Count == 0,
                 () => $"[{string.Join(", ", gone)}] left {name} without an ack, dead-letter, expiry, purge or deletion of the group");
         }
 
-        var dropped = _orphans.Where(s => !_state.Messages.ContainsKey(s)).ToList();
+        var dropped = _orphans.Where(s => !_state.IsHeld(s)).ToList();
         Require(Invariant.ConfirmedMessagesStay, dropped.Count == 0,
             () => $"[{string.Join(", ", dropped)}], held for groups to come, left the topic without a dead-letter or purge");
     }
 
     /// <summary>The state a topic recovers from its journal, in words.</summary>
     private static string Describe(TopicState state) =>
-        $"pending {state.Pending}, next {state.NextSeq}, messages [{string.Join(", ", state.Messages.Keys)}], "
+        $"pending {state.Pending}, next {state.NextSeq}, messages [{string.Join(", ", state.HeldSequenceNrs)}], "
         + $"outbox [{string.Join(", ", state.Outbox.Keys)}], next dead letter {state.NextDeadLetterId}"
         + string.Concat(state.Groups.Values.Select(g =>
             $"{Environment.NewLine}  {g.Name}: first {g.FirstSeq}, next {g.NextSeq}, ahead [{string.Join(", ", g.Ahead.Order())}], "

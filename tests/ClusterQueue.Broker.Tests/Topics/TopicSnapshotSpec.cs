@@ -30,8 +30,8 @@ public sealed class TopicSnapshotSpec
     {
         var snapshot = original.ToSnapshot();
         var journal = original.Messages.Values
-            .Concat(original.Outbox.Values.Select(o => o.Message))
-            .Concat(original.Replays.Values)
+            .Concat(original.Outbox.Values.Select(o => o.Message).OfType<StoredMessage>())
+            .Concat(original.Replays.Values.OfType<StoredMessage>())
             .DistinctBy(m => m.SequenceNr)
             .ToDictionary(m => m.SequenceNr);
         Assert.All(snapshot.NeededSequenceNrs, seq => Assert.True(journal.ContainsKey(seq)));

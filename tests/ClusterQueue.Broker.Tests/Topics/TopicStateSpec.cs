@@ -263,7 +263,7 @@ public sealed class TopicStateSpec
 
         Assert.Equal(new DeadLettersReplayed(dlq.Topic, 2), run.Reply);
         Assert.Equal([1L, 2L], run.Output.Replays.Select(m => m.SequenceNr));
-        Assert.Equal([3L], dlq.State.Messages.Keys);
+        Assert.Equal([3L], dlq.State.HeldSequenceNrs);
         Assert.Equal([("i1", 3L, 1)], Flatten(run.Deliveries));
         Assert.Equal([1L, 2L], dlq.State.Replays.Keys);
         Assert.False(dlq.State.IsIdle);
@@ -416,7 +416,7 @@ public sealed class TopicStateSpec
         Assert.True(Assert.IsType<PublishResult>(run.Reply).Outcomes[0].Confirmed);
         var (letter, _) = Assert.Single(run.Output.DeadLetters);
         Assert.Equal(new DeadLetter("billing", 1, DeadLetterReason.Overflow, 1, 1), letter);
-        Assert.Equal([2L, 3L], _topic.State.Messages.Keys);
+        Assert.Equal([2L, 3L], _topic.State.HeldSequenceNrs);
     }
 
     [Fact]
