@@ -60,6 +60,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private bool _writeFailed;
     private TopicState _state;
     private long _eventsSinceSnapshot;
+    private long _messagesSinceSnapshot;
     private long _deletedThrough;
     private bool _readingBack;
     private long? _readBackWanted;
@@ -197,6 +198,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _state.Apply(replayed);
         TrackAppend(replayed, LastSequenceNr);
         _eventsSinceSnapshot++;
+        _messagesSinceSnapshot += replayed is MessagesAppended appended ? appended.Messages.Count : 0;
     }
 
     private void TrackAppend(IDurableTopicEvent written, long journalSequenceNr)
@@ -350,6 +352,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         }
 
         _eventsSinceSnapshot = restore.Later.Count;
+        _messagesSinceSnapshot = restore.Later.Select(l => l.Event).OfType<MessagesAppended>().Sum(a => a.Messages.Count);
         _restore = null;
         OnRecovered();
         Stash.UnstashAll();
@@ -386,6 +389,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             _snapshotSaving = _state.ToSnapshot();
             _eventsSinceSnapshot = 0;
+            _messagesSinceSnapshot = 0;
             SaveSnapshot(_snapshotSaving with { Positions = [.. _appends.Entries] });
         }
     }
@@ -421,13 +425,16 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         TrackConsumer(command, output.Reply, sender);
 
         // Deliveries carry committed messages only, so they need not wait for this write; those
-        // of a command wait for its reply, so a consumer hears "subscribed" before its first delivery.
-        if (output.Reply is null)
+        // of a command wait for its reply, so a consumer hears "subscribed" before its first
+        // delivery; and none overtakes deliveries decided earlier that still wait, so first
+        // deliveries reach a consumer in publish order.
+        var deliverNow = output.Reply is null && !_inFlight.Concat(_pending).Any(p => !p.DeliveriesSent && p.Output.Deliveries.Count > 0);
+        if (deliverNow)
         {
             Deliver(output.Deliveries);
         }
 
-        var pending = new PendingOutput(output, sender, _state.NextSeq - 1);
+        var pending = new PendingOutput(output, sender, _state.NextSeq - 1, deliverNow);
         var inMemory = _state.Settings?.Durability == Durability.InMemory;
         if (_writesInFlight == 0 && (inMemory || !output.DurableEvents.Any()))
         {
@@ -463,11 +470,13 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
         // Nothing unwritten is applied beyond this batch, so the state now is the state once it is written.
         _eventsSinceSnapshot += events.Count;
+        _messagesSinceSnapshot += events.OfType<MessagesAppended>().Sum(e => e.Messages.Count);
         var snapshot = SnapshotDue() ? _state.ToSnapshot() : null;
         if (snapshot is not null)
         {
             _snapshotSaving = snapshot;
             _eventsSinceSnapshot = 0;
+            _messagesSinceSnapshot = 0;
         }
 
         DeferAsync(batch, _ =>
@@ -498,8 +507,13 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    /// <summary>
+    /// After so many events, or a memory window's worth of appended messages, so a recovery never
+    /// replays more messages than a topic keeps in memory.
+    /// </summary>
     private bool SnapshotDue() =>
-        _eventsSinceSnapshot >= _snapshotEvery && _snapshotSaving is null && _state.Settings?.Durability != Durability.InMemory;
+        (_eventsSinceSnapshot >= _snapshotEvery || _messagesSinceSnapshot >= _state.MemoryWindow)
+        && _snapshotSaving is null && _state.Settings?.Durability != Durability.InMemory;
 
     private static TopicOutput WithoutEvents(TopicOutput output)
     {
@@ -551,13 +565,13 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>The output's events are committed: reply, deliver what became deliverable, forward dead letters.</summary>
     private void Committed(PendingOutput pending)
     {
-        var (output, sender, through) = pending;
+        var (output, sender, through, deliveriesSent) = pending;
         if (output.Reply is not null && sender is not null && !sender.IsNobody())
         {
             sender.Tell(output.Reply);
         }
 
-        if (output.Reply is not null)
+        if (!deliveriesSent)
         {
             Deliver(output.Deliveries);
         }
@@ -771,7 +785,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>An output waiting for its events to be committed, and whom to answer then.</summary>
     /// <param name="Through">Messages up to this one are committed once the output's write is.</param>
-    private sealed record PendingOutput(TopicOutput Output, IActorRef? Sender, long Through);
+    /// <param name="DeliveriesSent">Its deliveries went out at once; otherwise they go when it is committed.</param>
+    private sealed record PendingOutput(TopicOutput Output, IActorRef? Sender, long Through, bool DeliveriesSent);
 
     /// <summary>Runs the state's timers: lease expiry, delays, silent consumers.</summary>
     private sealed class TopicTick
