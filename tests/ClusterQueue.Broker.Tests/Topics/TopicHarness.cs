@@ -6,11 +6,11 @@ using ClusterQueue.Protocol.Topics;
 namespace ClusterQueue.Broker.Tests.Topics;
 
 /// <summary>Drives a <see cref="TopicState"/> the way the topic actor does, with a clock the test moves.</summary>
-public sealed class TopicHarness(string topic = "orders")
+public sealed class TopicHarness(string topic = "orders", int memoryWindow = TopicState.DefaultMemoryWindow)
 {
     private long _producerSeq;
 
-    public TopicState State { get; } = new(topic);
+    public TopicState State { get; } = new(topic, memoryWindow);
 
     public string Topic => State.Name;
 
@@ -44,6 +44,9 @@ public sealed class TopicHarness(string topic = "orders")
         return (Commit(output), output);
     }
 
+    /// <summary>The lowest message the last command or tick asked to read back from the journal (its own output or the dispatch after its commit).</summary>
+    public long? ReadBackFrom { get; private set; }
+
     private List<Delivery> Commit(TopicOutput output)
     {
         Journal.AddRange(output.DurableEvents);
@@ -52,7 +55,22 @@ public sealed class TopicHarness(string topic = "orders")
         var dispatched = State.Dispatch(Now);
         Journal.AddRange(dispatched.DurableEvents);
         deliveries.AddRange(dispatched.Deliveries);
+        ReadBackFrom = new[] { output.ReadBackFrom, dispatched.ReadBackFrom }.Min();
         return deliveries;
+    }
+
+    /// <summary>
+    /// What the actor does when an output asks for messages not in memory: reads a memory window of
+    /// them from the journal, pages them in and dispatches; returns that dispatch's output.
+    /// </summary>
+    public TopicOutput ReadBack(long from)
+    {
+        var messages = Journal.OfType<MessagesAppended>().SelectMany(a => a.Messages)
+            .Where(m => m.SequenceNr >= from && m.SequenceNr < from + State.MemoryWindow);
+        State.PageIn(messages);
+        var dispatched = State.Dispatch(Now);
+        Journal.AddRange(dispatched.DurableEvents);
+        return dispatched;
     }
 
     public static OutgoingMessage Message(long producerSeq, string text, string? messageId = null, TimeSpan? ttl = null, TimeSpan? delay = null) =>
