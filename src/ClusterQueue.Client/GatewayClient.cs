@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Membership;
@@ -23,7 +24,14 @@ public sealed class GatewayClient : IAsyncDisposable
         _system = system;
         _clusterClient = clusterClient;
         _options = options;
+        Topics = system.ActorOf(Akka.Actor.Props.Create(() => new GatewayTopics(clusterClient)), "topics");
     }
+
+    /// <summary>The client's own actor system, where producers and consumers run.</summary>
+    public ActorSystem System => _system;
+
+    /// <summary>Where topic commands go: each is sent on to a broker's gateway, and the answer comes back to its sender.</summary>
+    public IActorRef Topics { get; }
 
     public static GatewayClient Connect(GatewayClientOptions options)
     {
@@ -51,7 +59,10 @@ public sealed class GatewayClient : IAsyncDisposable
                 }
                 """)
             .WithFallback(ClusterQueueSerializer.Configuration)
-            .WithFallback(ClusterClientReceptionist.DefaultConfig());
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            // The receptionist takes DistributedPubSub's Send: without its serializer the envelope,
+            // and the command in it, would go out as JSON, slow and tied to the sender's types.
+            .WithFallback(DistributedPubSub.DefaultConfig());
         var system = ActorSystem.Create("cq-client", config);
         var clusterClient = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system)), "gateway-client");
         return new GatewayClient(system, clusterClient, options);
@@ -86,4 +97,11 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _system.Terminate();
+}
+
+/// <summary>Sends topic commands through the ClusterClient to a broker's gateway, keeping each one's sender for the answer.</summary>
+internal sealed class GatewayTopics : ReceiveActor
+{
+    public GatewayTopics(IActorRef clusterClient) =>
+        Receive<ITopicCommand>(command => clusterClient.Forward(new ClusterClient.Send(ClusterNames.GatewayPath, command, localAffinity: true)));
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Hosting;
 using ClusterQueue.Broker.Gateway;
@@ -48,6 +49,9 @@ public static class NodeHost
             }
             else
             {
+                // Brokers' receptionists gossip DistributedPubSub to every member: a client member
+                // needs its serializer to read it.
+                akka.AddHocon(DistributedPubSub.DefaultConfig(), HoconAddMode.Append);
                 akka.WithClusterQueueTopicProxy(akkaConfig.GetInt("clusterqueue.topics.shards"));
             }
         });

@@ -1,0 +1,213 @@
+using Akka.Actor;
+using Akka.Event;
+using ClusterQueue.Protocol.Topics;
+
+namespace ClusterQueue.Client.Producing;
+
+/// <summary>
+/// Publishes to one topic for its callers: numbers every message (the topic deduplicates on the
+/// producer id and number), batches the messages that wait while requests are in flight, and
+/// sends a request again with the same numbers when its answer does not come in time (the topic
+/// moved, a node died, the cluster is away), until the message's publish timeout.
+/// </summary>
+/// <remarks>
+/// Memory stays bounded: callers go through <see cref="QueueProducer"/>, which lets at most
+/// <see cref="ProducerOptions.Window"/> messages in at once and makes the others wait.
+/// </remarks>
+public sealed class ProducerActor : ReceiveActor, IWithTimers
+{
+    private readonly IActorRef _topics;
+    private readonly string _topic;
+    private readonly ProducerOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Queue<Pending> _waiting = new();
+    private readonly Dictionary<long, Request> _inFlight = [];
+    private long _nextProducerSeq = 1;
+    private long _nextRequestId = 1;
+    private long _nextResend = 1;
+
+    public ProducerActor(IActorRef topics, string topic, ProducerOptions options)
+    {
+        _topics = topics;
+        _topic = topic;
+        _options = options;
+        Receive<Send>(send =>
+        {
+            foreach (var message in send.Messages)
+            {
+                _waiting.Enqueue(new Pending(_nextProducerSeq++, message, DateTime.UtcNow + _options.PublishTimeout));
+            }
+
+            SendWaiting();
+        });
+        Receive<Answered>(OnAnswered);
+        Receive<Unanswered>(unanswered =>
+        {
+            if (_inFlight.Remove(unanswered.RequestId, out var request))
+            {
+                _log.Debug("Publish request {0} to {1} got no answer ({2}); sending it again", unanswered.RequestId, _topic, unanswered.Cause.Message);
+                Resend(request.Messages);
+            }
+        });
+        Receive<SendAgain>(again =>
+        {
+            foreach (var pending in again.Messages)
+            {
+                _waiting.Enqueue(pending);
+            }
+
+            SendWaiting();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef topics, string topic, ProducerOptions options) =>
+        Akka.Actor.Props.Create(() => new ProducerActor(topics, topic, options));
+
+    protected override void PostStop()
+    {
+        var stopped = new ObjectDisposedException($"the producer of topic '{_topic}' stopped; the message may or may not have been stored");
+        foreach (var pending in _waiting.Concat(_inFlight.Values.SelectMany(r => r.Messages)))
+        {
+            pending.Message.Completion.TrySetException(stopped);
+        }
+    }
+
+    /// <summary>Batches what waits into requests while fewer than the most are in flight.</summary>
+    private void SendWaiting()
+    {
+        while (_waiting.Count > 0 && _inFlight.Count < _options.MaxRequestsInFlight)
+        {
+            var batch = new List<Pending>();
+            var bytes = 0;
+            while (_waiting.Count > 0 && batch.Count < _options.MaxBatch)
+            {
+                var size = TopicLimits.SizeOf(_waiting.Peek().Outgoing);
+                if (batch.Count > 0 && bytes + size > TopicLimits.MaxEnvelopeBytes)
+                {
+                    break;
+                }
+
+                batch.Add(_waiting.Dequeue());
+                bytes += size;
+            }
+
+            var live = batch.Where(p => !p.TimedOut(_topic)).ToList();
+            if (live.Count == 0)
+            {
+                continue;
+            }
+
+            var requestId = _nextRequestId++;
+            _inFlight[requestId] = new Request(live);
+            var publish = new Publish(_topic, _options.ProducerId, [.. live.Select(p => p.Outgoing)]);
+            _topics.Ask<object>(publish, _options.RequestTimeout)
+                .PipeTo(Self, success: answer => new Answered(requestId, answer), failure: cause => new Unanswered(requestId, cause));
+        }
+    }
+
+    private void OnAnswered(Answered answered)
+    {
+        if (!_inFlight.Remove(answered.RequestId, out var request))
+        {
+            return;
+        }
+
+        switch (answered.Answer)
+        {
+            case PublishResult result:
+                var bySeq = request.Messages.ToDictionary(p => p.ProducerSeq);
+                foreach (var outcome in result.Outcomes)
+                {
+                    if (!bySeq.Remove(outcome.ProducerSeq, out var pending))
+                    {
+                        continue;
+                    }
+
+                    if (outcome.Confirmed)
+                    {
+                        pending.Message.Completion.TrySetResult(outcome.SequenceNr);
+                    }
+                    else if (outcome.Error == ErrorCode.JournalWriteFailed)
+                    {
+                        Resend([pending]);
+                    }
+                    else
+                    {
+                        pending.Message.Completion.TrySetException(new PublishRejectedException(_topic, outcome.Error, outcome.Reason ?? ""));
+                    }
+                }
+
+                // A message the answer did not mention was not taken: send it again.
+                Resend([.. bySeq.Values]);
+                break;
+            case TopicError { Code: ErrorCode.JournalWriteFailed }:
+                Resend(request.Messages);
+                break;
+            case TopicError error:
+                foreach (var pending in request.Messages)
+                {
+                    pending.Message.Completion.TrySetException(new PublishRejectedException(_topic, error.Code, error.Message));
+                }
+
+                break;
+            default:
+                _log.Warning("Topic {0} answered a publish with {1}; sending it again", _topic, answered.Answer.GetType().Name);
+                Resend(request.Messages);
+                break;
+        }
+
+        SendWaiting();
+    }
+
+    /// <summary>Sends messages again, with their numbers, after a short pause so a moving topic can settle.</summary>
+    private void Resend(IReadOnlyList<Pending> messages)
+    {
+        if (messages.Count > 0)
+        {
+            Timers.StartSingleTimer(_nextResend++, new SendAgain(messages), TimeSpan.FromMilliseconds(200));
+        }
+
+        SendWaiting();
+    }
+
+    /// <summary>Messages from callers; each completes with its topic sequence number, or an exception.</summary>
+    public sealed record Send(IReadOnlyList<ProducerMessage> Messages);
+
+    private sealed record Pending(long ProducerSeq, ProducerMessage Message, DateTime Deadline)
+    {
+        public OutgoingMessage Outgoing { get; } = new(ProducerSeq, Message.Payload, Message.Headers, Message.MessageId, Message.Ttl, Message.Delay);
+
+        public bool TimedOut(string topic)
+        {
+            if (DateTime.UtcNow < Deadline)
+            {
+                return false;
+            }
+
+            Message.Completion.TrySetException(new TimeoutException(
+                $"topic '{topic}' confirmed no publish of message {ProducerSeq} in time; it may or may not have been stored"));
+            return true;
+        }
+    }
+
+    private sealed record Request(IReadOnlyList<Pending> Messages);
+
+    private sealed record Answered(long RequestId, object Answer);
+
+    private sealed record Unanswered(long RequestId, Exception Cause);
+
+    private sealed record SendAgain(IReadOnlyList<Pending> Messages);
+}
+
+/// <summary>A message a caller publishes, and where its outcome goes.</summary>
+public sealed record ProducerMessage(
+    byte[] Payload,
+    IReadOnlyDictionary<string, string>? Headers,
+    string? MessageId,
+    TimeSpan? Ttl,
+    TimeSpan? Delay)
+{
+    public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
