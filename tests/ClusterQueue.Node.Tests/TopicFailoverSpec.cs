@@ -7,6 +7,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using ClusterQueue.Broker.Topics;
+using ClusterQueue.Client.Consuming;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;
@@ -79,7 +80,16 @@ public abstract class TopicFailoverSpec(JournalProvider provider, ITestOutputHel
         var topics = Topics;
         await topics.Ask<TopicConfigured>(new ConfigureTopic(Topic, TopicSettings.Default with { AckTimeout = TimeSpan.FromSeconds(10) }), Timeout);
         var received = new ConcurrentQueue<Received>();
-        _client.System.ActorOf(RecordingConsumer.Props(topics, Topic, "g", 100, received));
+        await using var consumer = QueueConsumer.Subscribe(_client.System, topics, Topic, "g", (message, _) =>
+        {
+            received.Enqueue(new Received(message.Message.SequenceNr, Encoding.UTF8.GetString(message.Message.Payload), message.Attempt, DateTime.UtcNow));
+            return Task.CompletedTask;
+        }, new ConsumerOptions
+        {
+            StartAt = StartPosition.Earliest,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(300),
+            SilenceBeforeResubscribing = TimeSpan.FromSeconds(3),
+        });
         await Eventually.Holds(
             "the consumer is subscribed",
             async () => (await topics.Ask<TopicStats>(new GetTopicStats(Topic), Timeout)).Consumers == 1,
@@ -187,3 +197,6 @@ public sealed class TopicFailoverOnSqliteSpec(ITestOutputHelper output) : TopicF
 
 [Collection(ClusterNodesTests.Name)]
 public sealed class TopicFailoverOnPostgreSqlSpec(ITestOutputHelper output) : TopicFailoverSpec(JournalProvider.PostgreSql, output), IRunsOnPostgreSql;
+
+/// <summary>A delivery as the test's consumer saw it.</summary>
+public sealed record Received(long SequenceNr, string Payload, int Attempt, DateTime At);

@@ -19,4 +19,13 @@ public static class Eventually
 
     public static Task Holds(string what, Func<bool> condition, TimeSpan timeout, Func<string>? diagnostics = null) =>
         Holds(what, () => Task.FromResult(condition()), timeout, diagnostics);
+
+    /// <summary>Polls until the source gives a value, and returns it; or fails the test naming what never came.</summary>
+    public static async Task<T> Value<T>(string what, Func<Task<T?>> source, TimeSpan timeout)
+        where T : class
+    {
+        T? value = null;
+        await Holds(what, async () => (value = await source()) is not null, timeout);
+        return value!;
+    }
 }

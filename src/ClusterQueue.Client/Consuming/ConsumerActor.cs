@@ -1,0 +1,180 @@
+using Akka.Actor;
+using Akka.Event;
+using ClusterQueue.Protocol.Topics;
+
+namespace ClusterQueue.Client.Consuming;
+
+/// <summary>
+/// Subscribes a handler to one topic and group: runs the handler for each delivery (up to
+/// <see cref="ConsumerOptions.MaxConcurrency"/> at once), acks what it handled (batched) and nacks
+/// what it failed, extends the lease of a message whose handler runs long, and heartbeats. When
+/// the topic stops knowing it (it restarted or moved) or goes silent, it subscribes again: the
+/// messages it had not acked are delivered again. Stopping it unsubscribes, which hands its
+/// unacked messages back to the group at once.
+/// </summary>
+/// <remarks>
+/// Death watch alone would not notice a topic that moved: across remoting it fires only after
+/// the split-brain resolver acts. The heartbeat's answer is the signal.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's life ends in PostStop, which disposes it.")]
+public sealed class ConsumerActor : ReceiveActor, IWithTimers
+{
+    private readonly IActorRef _topics;
+    private readonly string _topic;
+    private readonly string _group;
+    private readonly ConsumerOptions _options;
+    private readonly Func<ConsumedMessage, CancellationToken, Task> _handler;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Queue<DeliveredMessage> _waiting = new();
+    private readonly Dictionary<long, Running> _running = [];
+    private readonly List<long> _acks = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private DateTime _lastAnswer = DateTime.UtcNow;
+
+    public ConsumerActor(IActorRef topics, string topic, string group, ConsumerOptions options, Func<ConsumedMessage, CancellationToken, Task> handler)
+    {
+        _topics = topics;
+        _topic = topic;
+        _group = group;
+        _options = options;
+        _handler = handler;
+
+        Receive<Subscribed>(_ => Heard());
+        Receive<HeartbeatAck>(_ => Heard());
+        Receive<AckResult>(_ => Heard());
+        Receive<Unsubscribed>(_ => { });
+        Receive<TopicError>(e => e.Code == ErrorCode.UnknownConsumer, _ => Subscribe());
+        Receive<TopicError>(e => _log.Warning("Topic {0} refused consumer {1} of group {2}: {3} {4}", _topic, _options.ConsumerId, _group, e.Code, e.Message));
+        Receive<Delivery>(delivery =>
+        {
+            Heard();
+            foreach (var message in delivery.Messages)
+            {
+                _waiting.Enqueue(message);
+            }
+
+            StartHandlers();
+        });
+        Receive<Handled>(OnHandled);
+        Receive<Beat>(_ =>
+        {
+            if (DateTime.UtcNow - _lastAnswer > _options.SilenceBeforeResubscribing)
+            {
+                Subscribe();
+            }
+
+            _topics.Tell(new Heartbeat(_topic, _group, _options.ConsumerId));
+            ExtendLongLeases();
+        });
+        Receive<FlushAcks>(_ => FlushAcksNow());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef topics, string topic, string group, ConsumerOptions options, Func<ConsumedMessage, CancellationToken, Task> handler) =>
+        Akka.Actor.Props.Create(() => new ConsumerActor(topics, topic, group, options, handler));
+
+    protected override void PreStart()
+    {
+        Subscribe();
+        Timers.StartPeriodicTimer(Beat.Instance, Beat.Instance, _options.HeartbeatInterval);
+    }
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        FlushAcksNow();
+        _topics.Tell(new Unsubscribe(_topic, _group, _options.ConsumerId));
+        _stopping.Dispose();
+    }
+
+    private void Heard() => _lastAnswer = DateTime.UtcNow;
+
+    private void Subscribe()
+    {
+        // Whatever this consumer held, the topic hands out again to the new subscription.
+        _waiting.Clear();
+        Heard();
+        _topics.Tell(new Subscribe(_topic, _group, _options.ConsumerId, _options.StartAt, _options.Credit));
+    }
+
+    private void StartHandlers()
+    {
+        while (_waiting.Count > 0 && _running.Count < _options.MaxConcurrency)
+        {
+            var delivered = _waiting.Dequeue();
+            var seq = delivered.Message.SequenceNr;
+            if (_running.ContainsKey(seq))
+            {
+                continue;
+            }
+
+            var leaseLength = delivered.LeaseExpiresAt - DateTimeOffset.UtcNow;
+            _running[seq] = new Running(delivered.LeaseExpiresAt, leaseLength > TimeSpan.Zero ? leaseLength : TimeSpan.FromSeconds(30));
+            var consumed = new ConsumedMessage(_topic, _group, delivered.Message, delivered.Attempt);
+            var handler = _handler;
+            var stopping = _stopping.Token;
+            Task.Run(() => handler(consumed, stopping), stopping)
+                .PipeTo(Self, success: () => new Handled(seq, null), failure: cause => new Handled(seq, cause));
+        }
+    }
+
+    private void OnHandled(Handled handled)
+    {
+        _running.Remove(handled.SequenceNr);
+        if (handled.Failure is null)
+        {
+            _acks.Add(handled.SequenceNr);
+            if (_acks.Count >= Math.Max(1, _options.Credit / 2) || _options.AckBatchDelay == TimeSpan.Zero)
+            {
+                FlushAcksNow();
+            }
+            else if (!Timers.IsTimerActive(FlushAcks.Instance))
+            {
+                Timers.StartSingleTimer(FlushAcks.Instance, FlushAcks.Instance, _options.AckBatchDelay);
+            }
+        }
+        else
+        {
+            _log.Info("Handler failed on message {0} of topic {1}: {2}; it will be delivered again", handled.SequenceNr, _topic, handled.Failure.Message);
+            _topics.Tell(new Nack(_topic, _group, [handled.SequenceNr], _options.RedeliveryDelay));
+        }
+
+        StartHandlers();
+    }
+
+    private void FlushAcksNow()
+    {
+        Timers.Cancel(FlushAcks.Instance);
+        if (_acks.Count > 0)
+        {
+            _topics.Tell(new Ack(_topic, _group, [.. _acks]));
+            _acks.Clear();
+        }
+    }
+
+    /// <summary>A handler past half its lease gets the lease extended by its length again.</summary>
+    private void ExtendLongLeases()
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (seq, running) in _running.Where(r => r.Value.ExpiresAt - now < r.Value.Length / 2).ToList())
+        {
+            _topics.Tell(new ExtendLease(_topic, _group, _options.ConsumerId, [seq], running.Length));
+            _running[seq] = running with { ExpiresAt = now + running.Length };
+        }
+    }
+
+    private sealed record Running(DateTimeOffset ExpiresAt, TimeSpan Length);
+
+    private sealed record Handled(long SequenceNr, Exception? Failure);
+
+    private sealed class Beat
+    {
+        public static readonly Beat Instance = new();
+    }
+
+    private sealed class FlushAcks
+    {
+        public static readonly FlushAcks Instance = new();
+    }
+}
