@@ -91,7 +91,11 @@ public sealed class ConsumerSpec : IAsyncLifetime
         {
             received.Enqueue(Encoding.UTF8.GetString(message.Message.Payload));
             return Task.CompletedTask;
-        }, new ConsumerOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), SilenceBeforeResubscribing = TimeSpan.FromSeconds(4) });
+        }, new ConsumerOptions { StartAt = StartPosition.Earliest, HeartbeatInterval = TimeSpan.FromSeconds(1), SilenceBeforeResubscribing = TimeSpan.FromSeconds(4) });
+        await Eventually.Holds(
+            "the consumer is subscribed",
+            async () => await gateway.RequestAsync(new GetTopicStats("alerts")) is TopicStats { Consumers: 1 },
+            Timeout);
         await using var producer = QueueProducer.Create(gateway.System, gateway.Topics, "alerts");
         await producer.PublishAsync("first"u8.ToArray());
         await Eventually.Holds("the first alert arrives", () => received.Contains("first"), Timeout);
