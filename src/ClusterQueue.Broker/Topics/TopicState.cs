@@ -714,6 +714,13 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             Emit(output, new GroupCreated(subscribe.Group, first));
         }
 
+        if (FindConsumer(subscribe.Group, subscribe.ConsumerId) is { Held.Count: > 0 } again)
+        {
+            // A consumer subscribing again has lost what it held (it restarted, or its connection
+            // dropped deliveries): those go out again now, not at the ack timeout.
+            Emit(output, new MessagesReleased(subscribe.Group, [.. again.Held], null));
+        }
+
         Emit(output, new ConsumerJoined(subscribe.Group, subscribe.ConsumerId, subscribe.Credit, now));
         return new Subscribed(Name, subscribe.Group, subscribe.ConsumerId);
     }

@@ -451,6 +451,7 @@ internal sealed class TopicSimulation
     {
         Nack nack => nack.Group == group && nack.SequenceNrs.Contains(seq),
         Unsubscribe unsubscribe => unsubscribe.Group == group && unsubscribe.ConsumerId == lease.Consumer,
+        Subscribe again => again.Group == group && again.ConsumerId == lease.Consumer,
         null => lease.ExpiresAt <= _now || _dropped.Contains((group, lease.Consumer)),
         _ => false,
     };

@@ -363,6 +363,17 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
+    public void A_consumer_that_subscribes_again_gets_what_it_held_again_at_once()
+    {
+        _topic.Subscribe("billing", "b1", credit: 2);
+        _topic.Publish("a", "b", "c");
+
+        var (_, again) = _topic.Subscribe("billing", "b1", credit: 2);
+
+        Assert.Equal([("b1", 1L, 2), ("b1", 2L, 2)], Flatten(again));
+    }
+
+    [Fact]
     public void First_deliveries_follow_publish_order_and_redeliveries_may_overtake()
     {
         _topic.Subscribe("billing", "b1", credit: 1);
