@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Akka.Actor;
-using Akka.Hosting;
 using ClusterQueue.Broker.Topics;
 using ClusterQueue.Client;
 using ClusterQueue.Client.Consuming;
@@ -9,7 +8,6 @@ using ClusterQueue.Client.Producing;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;
 using ClusterQueue.TestSupport;
-using Microsoft.Data.Sqlite;
 
 namespace ClusterQueue.Node.Tests;
 
@@ -17,50 +15,29 @@ namespace ClusterQueue.Node.Tests;
 [Collection(ClusterNodesTests.Name)]
 public sealed class ConsumerSpec : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("cq-consumer-").FullName;
-    private readonly List<InProcessNode> _brokers = [];
-    private InProcessNode _client = null!;
+    private static readonly TimeSpan Timeout = BrokersAndClient.Timeout;
+    private BrokersAndClient _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var ports = FreePorts.Take(6);
-        var seeds = ports.Take(2).ToList();
-        for (var i = 0; i < 2; i++)
-        {
-            _brokers.Add(await InProcessNode.StartAsync(ports[i], ports[i + 3], seeds, _dataDir));
-        }
+    public async Task InitializeAsync() => _cluster = await BrokersAndClient.StartAsync();
 
-        _client = await InProcessNode.StartAsync(ports[2], ports[5], seeds, Path.Combine(_dataDir, "client"), roles: "client");
-        await Eventually.Holds("two brokers and a client are Up", () => _client.SeesOnlyUp(3), Timeout);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        foreach (var broker in _brokers)
-        {
-            await broker.DisposeAsync();
-        }
+    private IActorRef Proxy => _cluster.Proxy;
 
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
-    }
-
-    private IActorRef Proxy => ActorRegistry.For(_client.System).Get<TopicRegion>();
+    private ActorSystem ClientSystem => _cluster.Client.System;
 
     [Fact]
     public async Task A_consumer_acks_what_its_handler_handled_and_a_message_its_handler_throws_on_ends_in_the_dead_letter_topic()
     {
         await Proxy.Ask<TopicConfigured>(new ConfigureTopic("payments", TopicSettings.Default with { MaxDeliveries = 3 }), Timeout);
         var handled = new ConcurrentQueue<(string Text, int Attempt)>();
-        await using var consumer = QueueConsumer.Subscribe(_client.System, Proxy, "payments", "billing", (message, _) =>
+        await using var consumer = QueueConsumer.Subscribe(ClientSystem, Proxy, "payments", "billing", (message, _) =>
         {
             var text = Encoding.UTF8.GetString(message.Message.Payload);
             handled.Enqueue((text, message.Attempt));
             return text == "poison" ? throw new InvalidOperationException("cannot pay this") : Task.CompletedTask;
         }, new ConsumerOptions { StartAt = StartPosition.Earliest });
-        await using var producer = QueueProducer.Create(_client.System, Proxy, "payments");
+        await using var producer = QueueProducer.Create(ClientSystem, Proxy, "payments");
 
         await Task.WhenAll(Enumerable.Range(1, 20).Select(n => producer.PublishAsync(Encoding.UTF8.GetBytes(n == 7 ? "poison" : $"payment {n}"))));
 
@@ -82,10 +59,8 @@ public sealed class ConsumerSpec : IAsyncLifetime
     [Fact]
     public async Task A_consumer_outside_the_cluster_still_receives_after_idling_longer_than_the_gateway_tunnel_lives()
     {
-        var ports = FreePorts.Take(2);
-        using var broker = NodeProcess.Start(ports[0], ports[1], [ports[0]], Path.Combine(_dataDir, "gateway-broker"));
-        await Eventually.Holds("the broker process is ready", broker.Http.IsReady, Timeout, () => broker.Output);
-        await using var gateway = GatewayClient.Connect(new GatewayClientOptions { ContactPoints = [new ContactPoint("127.0.0.1", ports[0])] });
+        var broker = await _cluster.StartGatewayBrokerAsync();
+        await using var gateway = GatewayClient.Connect(new GatewayClientOptions { ContactPoints = [new ContactPoint("127.0.0.1", broker.Port)] });
         var received = new ConcurrentQueue<string>();
         await using var consumer = QueueConsumer.Subscribe(gateway.System, gateway.Topics, "alerts", "pager", (message, _) =>
         {

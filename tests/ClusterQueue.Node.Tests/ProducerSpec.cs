@@ -1,12 +1,9 @@
 using Akka.Actor;
-using Akka.Hosting;
 using ClusterQueue.Broker.Topics;
 using ClusterQueue.Client;
 using ClusterQueue.Client.Producing;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;
-using ClusterQueue.TestSupport;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace ClusterQueue.Node.Tests;
@@ -15,44 +12,23 @@ namespace ClusterQueue.Node.Tests;
 [Collection(ClusterNodesTests.Name)]
 public sealed class ProducerSpec(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("cq-producer-").FullName;
-    private readonly List<InProcessNode> _brokers = [];
-    private InProcessNode _client = null!;
+    private static readonly TimeSpan Timeout = BrokersAndClient.Timeout;
+    private BrokersAndClient _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var ports = FreePorts.Take(6);
-        var seeds = ports.Take(2).ToList();
-        for (var i = 0; i < 2; i++)
-        {
-            _brokers.Add(await InProcessNode.StartAsync(ports[i], ports[i + 3], seeds, _dataDir));
-        }
+    public async Task InitializeAsync() => _cluster = await BrokersAndClient.StartAsync();
 
-        _client = await InProcessNode.StartAsync(ports[2], ports[5], seeds, Path.Combine(_dataDir, "client"), roles: "client");
-        await Eventually.Holds("two brokers and a client are Up", () => _client.SeesOnlyUp(3), Timeout);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        foreach (var broker in _brokers)
-        {
-            await broker.DisposeAsync();
-        }
+    private IActorRef Proxy => _cluster.Proxy;
 
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
-    }
-
-    private IActorRef Proxy => ActorRegistry.For(_client.System).Get<TopicRegion>();
+    private ActorSystem ClientSystem => _cluster.Client.System;
 
     private static IReadOnlyList<byte[]> Payloads(int count) => [.. Enumerable.Range(1, count).Select(n => BitConverter.GetBytes(n))];
 
     [Fact]
     public async Task A_producer_publishes_as_a_member_and_a_refusal_names_its_code()
     {
-        await using var member = QueueProducer.Create(_client.System, Proxy, "member-orders");
+        await using var member = QueueProducer.Create(ClientSystem, Proxy, "member-orders");
         var seqs = await Task.WhenAll(Payloads(500).Select(p => member.PublishAsync(p)));
         Assert.Equal(Enumerable.Range(1, 500).Select(n => (long)n), seqs.Order());
 
@@ -65,10 +41,8 @@ public sealed class ProducerSpec(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_producer_publishes_from_outside_the_cluster_through_the_gateway()
     {
-        var ports = FreePorts.Take(2);
-        using var broker = NodeProcess.Start(ports[0], ports[1], [ports[0]], Path.Combine(_dataDir, "gateway-broker"));
-        await Eventually.Holds("the broker process is ready", broker.Http.IsReady, Timeout, () => broker.Output);
-        await using var gateway = GatewayClient.Connect(new GatewayClientOptions { ContactPoints = [new ContactPoint("127.0.0.1", ports[0])] });
+        var broker = await _cluster.StartGatewayBrokerAsync();
+        await using var gateway = GatewayClient.Connect(new GatewayClientOptions { ContactPoints = [new ContactPoint("127.0.0.1", broker.Port)] });
         await using var producer = QueueProducer.Create(gateway.System, gateway.Topics, "gateway-orders");
 
         var seqs = await Task.WhenAll(Payloads(300).Select(p => producer.PublishAsync(p)));
@@ -81,12 +55,12 @@ public sealed class ProducerSpec(ITestOutputHelper output) : IAsyncLifetime
     {
         const string topic = "moving";
         const int total = 3000;
-        await using var producer = QueueProducer.Create(_client.System, Proxy, topic, new ProducerOptions { Window = 200, RequestTimeout = TimeSpan.FromSeconds(2) });
+        await using var producer = QueueProducer.Create(ClientSystem, Proxy, topic, new ProducerOptions { Window = 200, RequestTimeout = TimeSpan.FromSeconds(2) });
         var first = await producer.PublishAsync([0]);
         var state = await Proxy.Ask<Akka.Cluster.Sharding.ClusterShardingStats>(new Akka.Cluster.Sharding.GetClusterShardingStats(TimeSpan.FromSeconds(5)), Timeout);
         var shard = new TopicMessageExtractor(32).ShardOf(topic).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var hostPort = state.Regions.Single(r => r.Value.Stats.ContainsKey(shard)).Key.Port;
-        var host = _brokers.Single(b => b.Options.Port == hostPort);
+        var host = _cluster.Brokers.Single(b => b.Options.Port == hostPort);
 
         // Paced, so that the move happens in the middle of the stream.
         async Task<long[]> Publish()
