@@ -207,24 +207,7 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
     }
 
     [Fact]
-    public void The_journal_written_by_the_first_schema_still_reads()
-    {
-        var lines = File.ReadAllLines(JournalPath).Where(line => !line.StartsWith('#')).ToList();
-
-        Assert.Equal(JournalSamples.Count, lines.Count);
-        Assert.All(lines.Zip(JournalSamples), pair =>
-        {
-            var (line, expected) = pair;
-            var fields = line.Split(' ');
-            var manifest = fields[0];
-            // An event of empty bytes is the manifest alone: no trailing space for an editor to trim.
-            var bytes = Convert.FromBase64String(fields.ElementAtOrDefault(1) ?? "");
-            var back = Sys.Serialization.Deserialize(bytes, TopicEventSerializer.SerializerId, manifest);
-
-            Assert.Equal(Serializer.Manifest(expected), manifest);
-            AssertSameEvent(expected, back);
-        });
-    }
+    public void The_journal_written_by_the_first_schema_still_reads() => AssertGoldenFileReads(JournalPath, JournalSamples);
 
     [Theory]
     [MemberData(nameof(Snapshots))]
@@ -243,17 +226,23 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
     }
 
     [Fact]
-    public void A_snapshot_written_by_the_first_schema_still_reads()
-    {
-        var lines = File.ReadAllLines(SnapshotsPath).Where(line => !line.StartsWith('#')).ToList();
+    public void A_snapshot_written_by_the_first_schema_still_reads() => AssertGoldenFileReads(SnapshotsPath, SnapshotSamples);
 
-        Assert.Equal(SnapshotSamples.Count, lines.Count);
-        Assert.All(lines.Zip(SnapshotSamples), pair =>
+    /// <summary>
+    /// A golden file holds one sample a line, <c>manifest base64</c> (the manifest alone when the bytes are
+    /// empty: no trailing space for an editor to trim), in the order of <paramref name="samples"/>.
+    /// </summary>
+    private void AssertGoldenFileReads<T>(string path, IReadOnlyList<T> samples)
+        where T : notnull
+    {
+        var lines = File.ReadAllLines(path).Where(line => !line.StartsWith('#')).ToList();
+
+        Assert.Equal(samples.Count, lines.Count);
+        Assert.All(lines.Zip(samples), pair =>
         {
             var (line, expected) = pair;
             var fields = line.Split(' ');
             var manifest = fields[0];
-            // The empty snapshot is empty bytes: the manifest alone, as in journal-v1.txt.
             var bytes = Convert.FromBase64String(fields.ElementAtOrDefault(1) ?? "");
             var back = Sys.Serialization.Deserialize(bytes, TopicEventSerializer.SerializerId, manifest);
 
