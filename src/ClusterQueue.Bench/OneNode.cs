@@ -5,7 +5,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Hosting;
-using ClusterQueue.Broker.Topics;
+using ClusterQueue.Protocol.Topics;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.Node.Hosting;
 using Microsoft.AspNetCore.Builder;

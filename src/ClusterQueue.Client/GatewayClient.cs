@@ -1,10 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
-using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Configuration;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Membership;
-using ClusterQueue.Protocol.Serialization;
 using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Client;
@@ -40,29 +37,7 @@ public sealed class GatewayClient : IAsyncDisposable
             throw new ArgumentException("at least one contact point is needed", nameof(options));
         }
 
-        var contacts = string.Join(", ", options.ContactPoints.Select(c => $"\"{c.ReceptionistPath}\""));
-        var config = ConfigurationFactory.ParseString(
-                $$"""
-                akka {
-                  actor.provider = remote
-                  remote.dot-netty.tcp { hostname = "{{options.ClientHost}}", port = 0 }
-                  # A client's own Akka chatter (connection retries) would drown a tool's output.
-                  loglevel = ERROR
-                  stdout-loglevel = ERROR
-                  log-dead-letters = off
-                  cluster.client {
-                    initial-contacts = [{{contacts}}]
-                    # ClusterClient's protobuf envelope around our own serializer, not JSON.
-                    use-legacy-serialization = off
-                    establishing-get-contacts-interval = 1s
-                  }
-                }
-                """)
-            .WithFallback(ClusterQueueSerializer.Configuration)
-            .WithFallback(ClusterClientReceptionist.DefaultConfig())
-            // The receptionist takes DistributedPubSub's Send: without its serializer the envelope,
-            // and the command in it, would go out as JSON, slow and tied to the sender's types.
-            .WithFallback(DistributedPubSub.DefaultConfig());
+        var config = ClientHocon.Gateway(options.ContactPoints, options.ClientHost, clientPort: 0);
         var system = ActorSystem.Create("cq-client", config);
         var clusterClient = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system)), "gateway-client");
         return new GatewayClient(system, clusterClient, options);
@@ -97,11 +72,4 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _system.Terminate();
-}
-
-/// <summary>Sends topic commands through the ClusterClient to a broker's gateway, keeping each one's sender for the answer.</summary>
-internal sealed class GatewayTopics : ReceiveActor
-{
-    public GatewayTopics(IActorRef clusterClient) =>
-        Receive<ITopicCommand>(command => clusterClient.Forward(new ClusterClient.Send(ClusterNames.GatewayPath, command, localAffinity: true)));
 }

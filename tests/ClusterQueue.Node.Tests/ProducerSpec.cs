@@ -1,5 +1,4 @@
 using Akka.Actor;
-using ClusterQueue.Broker.Topics;
 using ClusterQueue.Client;
 using ClusterQueue.Client.Producing;
 using ClusterQueue.Node.Tests.Support;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
-using ClusterQueue.Broker.Topics;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;
 using ClusterQueue.TestSupport;

@@ -6,7 +6,6 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
-using ClusterQueue.Broker.Topics;
 using ClusterQueue.Client.Consuming;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.Node.Tests.Support;

@@ -3,7 +3,6 @@ using System.Text;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
-using ClusterQueue.Broker.Topics;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Topics;

@@ -2,6 +2,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Hosting;
 using ClusterQueue.Broker.Topics;
 using ClusterQueue.Protocol;
+using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Broker.Gateway;
 

@@ -2,6 +2,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using ClusterQueue.Protocol;
+using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Broker.Topics;
 

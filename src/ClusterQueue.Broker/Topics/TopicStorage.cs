@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ClusterQueue.Protocol;
 using Microsoft.Data.Sqlite;
 
 namespace ClusterQueue.Broker.Topics;

@@ -29,22 +29,46 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, Running> _running = [];
     private readonly List<long> _acks = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource? _subscribed;
+    private readonly bool _handlerIsNonBlocking;
     private DateTime _lastAnswer = DateTime.UtcNow;
 
-    public ConsumerActor(IActorRef topics, string topic, string group, ConsumerOptions options, Func<ConsumedMessage, CancellationToken, Task> handler)
+    /// <param name="subscribed">Completed when the topic first confirms the subscription; failed if it refuses it first.</param>
+    /// <param name="handlerIsNonBlocking">
+    /// The handler returns at once (it hands the message on): it is called in delivery order on the
+    /// actor's thread rather than on the thread pool.
+    /// </param>
+    public ConsumerActor(
+        IActorRef topics,
+        string topic,
+        string group,
+        ConsumerOptions options,
+        Func<ConsumedMessage, CancellationToken, Task> handler,
+        TaskCompletionSource? subscribed = null,
+        bool handlerIsNonBlocking = false)
     {
         _topics = topics;
         _topic = topic;
         _group = group;
         _options = options;
         _handler = handler;
+        _subscribed = subscribed;
+        _handlerIsNonBlocking = handlerIsNonBlocking;
 
-        Receive<Subscribed>(_ => Heard());
+        Receive<Subscribed>(_ =>
+        {
+            Heard();
+            _subscribed?.TrySetResult();
+        });
         Receive<HeartbeatAck>(_ => Heard());
         Receive<AckResult>(_ => Heard());
         Receive<Unsubscribed>(_ => { });
         Receive<TopicError>(e => e.Code == ErrorCode.UnknownConsumer, _ => Subscribe());
-        Receive<TopicError>(e => _log.Warning("Topic {0} refused consumer {1} of group {2}: {3} {4}", _topic, _options.ConsumerId, _group, e.Code, e.Message));
+        Receive<TopicError>(e =>
+        {
+            _log.Warning("Topic {0} refused consumer {1} of group {2}: {3} {4}", _topic, _options.ConsumerId, _group, e.Code, e.Message);
+            _subscribed?.TrySetException(new SubscriptionRejectedException(_topic, _group, e.Code, e.Message));
+        });
         Receive<Delivery>(delivery =>
         {
             Heard();
@@ -71,8 +95,15 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef topics, string topic, string group, ConsumerOptions options, Func<ConsumedMessage, CancellationToken, Task> handler) =>
-        Akka.Actor.Props.Create(() => new ConsumerActor(topics, topic, group, options, handler));
+    public static Props Props(
+        IActorRef topics,
+        string topic,
+        string group,
+        ConsumerOptions options,
+        Func<ConsumedMessage, CancellationToken, Task> handler,
+        TaskCompletionSource? subscribed = null,
+        bool handlerIsNonBlocking = false) =>
+        Akka.Actor.Props.Create(() => new ConsumerActor(topics, topic, group, options, handler, subscribed, handlerIsNonBlocking));
 
     protected override void PreStart()
     {
@@ -82,6 +113,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _subscribed?.TrySetCanceled();
         _stopping.Cancel();
         FlushAcksNow();
         _topics.Tell(new Unsubscribe(_topic, _group, _options.ConsumerId));
@@ -114,8 +146,8 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             var consumed = new ConsumedMessage(_topic, _group, delivered.Message, delivered.Attempt);
             var handler = _handler;
             var stopping = _stopping.Token;
-            Task.Run(() => handler(consumed, stopping), stopping)
-                .PipeTo(Self, success: () => new Handled(seq, null), failure: cause => new Handled(seq, cause));
+            var handling = _handlerIsNonBlocking ? handler(consumed, stopping) : Task.Run(() => handler(consumed, stopping), stopping);
+            handling.PipeTo(Self, success: () => new Handled(seq, null), failure: cause => new Handled(seq, cause));
         }
     }
 
@@ -133,6 +165,10 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             {
                 Timers.StartSingleTimer(FlushAcks.Instance, FlushAcks.Instance, _options.AckBatchDelay);
             }
+        }
+        else if (handled.Failure is RedeliverLaterException later)
+        {
+            _topics.Tell(new Nack(_topic, _group, [handled.SequenceNr], later.Delay ?? _options.RedeliveryDelay));
         }
         else
         {

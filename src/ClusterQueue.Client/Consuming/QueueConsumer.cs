@@ -12,7 +12,7 @@ public sealed class QueueConsumer : IAsyncDisposable
 {
     private readonly IActorRef _consumer;
 
-    private QueueConsumer(IActorRef consumer) => _consumer = consumer;
+    internal QueueConsumer(IActorRef consumer) => _consumer = consumer;
 
     /// <param name="topics">Where topic commands go: a shard region proxy (member) or the gateway (<see cref="GatewayClient.Topics"/>).</param>
     public static QueueConsumer Subscribe(

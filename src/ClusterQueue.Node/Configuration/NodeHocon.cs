@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using ClusterQueue.Broker;
+using ClusterQueue.Protocol;
 
 namespace ClusterQueue.Node.Configuration;
 

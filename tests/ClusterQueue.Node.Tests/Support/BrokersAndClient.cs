@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
-using ClusterQueue.Broker.Topics;
+using ClusterQueue.Protocol.Topics;
 using ClusterQueue.TestSupport;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ClusterQueue.Broker.Topics;
+using ClusterQueue.Protocol.Topics;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.TestSupport;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,4 @@
-namespace ClusterQueue.Broker;
+namespace ClusterQueue.Protocol;
 
 public static class HoconText
 {

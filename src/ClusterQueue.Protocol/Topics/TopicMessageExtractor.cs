@@ -1,7 +1,6 @@
 using Akka.Cluster.Sharding;
-using ClusterQueue.Protocol.Topics;
 
-namespace ClusterQueue.Broker.Topics;
+namespace ClusterQueue.Protocol.Topics;
 
 /// <summary>
 /// Routes topic commands by topic name (the entity id) to one of a fixed number of shards. The

@@ -1,4 +1,4 @@
-namespace ClusterQueue.Broker.Topics;
+namespace ClusterQueue.Protocol.Topics;
 
 /// <summary>Registry key of the topic shard region (or proxy) in the ActorRegistry.</summary>
 public sealed class TopicRegion
