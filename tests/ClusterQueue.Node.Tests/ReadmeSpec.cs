@@ -1,3 +1,5 @@
+using System.Globalization;
+using ClusterQueue.Client;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.TestSupport;
 
@@ -32,5 +34,29 @@ public sealed class ReadmeSpec
 
         Assert.Equal(["deploy/localhost/cluster.sh start", "dotnet test ClusterQueue.sln"], commands);
         Assert.Contains("dotnet test ClusterQueue.sln", File.ReadAllText(Path.Combine(Repository.Root, ".ci", "run")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_client_options_table_lists_every_configuration_key_with_its_default()
+    {
+        var rows = ReadmeLines
+            .SkipWhile(l => l != "| Key | Default | What it sets |").Skip(2)
+            .TakeWhile(l => l.StartsWith('|'))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => cells[2].Trim('`'));
+        var defaults = new QueueClientOptions();
+        var configurable = typeof(QueueClientOptions).GetProperties().Where(p => p.Name != nameof(QueueClientOptions.Producer)).ToList();
+
+        Assert.Equal(configurable.Select(p => p.Name).Order(), rows.Keys.Order());
+        foreach (var property in configurable)
+        {
+            var value = property.GetValue(defaults) switch
+            {
+                IEnumerable<ContactPoint> contactPoints => string.Join(",", contactPoints),
+                null => "none",
+                var other => Convert.ToString(other, CultureInfo.InvariantCulture),
+            };
+            Assert.Equal(value, rows[property.Name]);
+        }
     }
 }
