@@ -88,8 +88,16 @@ public sealed class QueueClient : IAsyncDisposable
         string group,
         Func<ConsumedMessage, CancellationToken, Task> handler,
         ConsumerOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        SubscribeAsync(topic, group, handler, options, handlerIsNonBlocking: false, cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new ConsumerOptions();
+        return SubscribeAsync(
+            topic,
+            group,
+            options,
+            (topics, subscribed) => ConsumerActor.Props(topics, topic, group, options, handler, subscribed),
+            cancellationToken);
+    }
 
     /// <summary>
     /// The messages the group gets from the topic, in the order they arrive; each stays leased to this
@@ -103,22 +111,17 @@ public sealed class QueueClient : IAsyncDisposable
         ConsumerOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        options ??= new ConsumerOptions();
+        // The caller may hold every message the credit lets the topic lease to this consumer.
+        var given = options ?? new ConsumerOptions();
+        var holding = given with { MaxConcurrency = given.Credit };
 
         // At most the credit's worth of messages is leased to this consumer, so at most that many wait here.
         var arrived = Channel.CreateUnbounded<ReceivedMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         await using var subscription = await SubscribeAsync(
             topic,
             group,
-            async (consumed, stopping) =>
-            {
-                var received = new ReceivedMessage(consumed);
-                arrived.Writer.TryWrite(received);
-                await received.Outcome.WaitAsync(stopping);
-            },
-            // Every delivery waits in its handler for the caller's ack, so as many run as the credit allows.
-            options with { MaxConcurrency = options.Credit },
-            handlerIsNonBlocking: true,
+            holding,
+            (topics, subscribed) => ConsumerActor.PropsForCaller(topics, topic, group, holding, arrived.Writer, subscribed),
             cancellationToken);
         while (await arrived.Reader.WaitToReadAsync(cancellationToken))
         {
@@ -129,22 +132,20 @@ public sealed class QueueClient : IAsyncDisposable
         }
     }
 
+    /// <param name="consumer">The consumer actor's props, given where topic commands go and what to complete once subscribed.</param>
     private async Task<IAsyncDisposable> SubscribeAsync(
         string topic,
         string group,
-        Func<ConsumedMessage, CancellationToken, Task> handler,
-        ConsumerOptions? options,
-        bool handlerIsNonBlocking,
+        ConsumerOptions options,
+        Func<IActorRef, TaskCompletionSource, Props> consumer,
         CancellationToken cancellationToken)
     {
         RefuseBadName(TopicNames.ValidateTopic(topic), nameof(topic));
         RefuseBadName(TopicNames.ValidateGroup(group), nameof(group));
-        options ??= new ConsumerOptions();
         options.Validate();
         var connection = await _connection.Value;
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = connection.System.ActorOf(ConsumerActor.Props(connection.Topics, topic, group, options, handler, subscribed, handlerIsNonBlocking));
-        var subscription = new QueueConsumer(consumer);
+        var subscription = new QueueConsumer(connection.System.ActorOf(consumer(connection.Topics, subscribed)));
         try
         {
             await subscribed.Task.WaitAsync(_options.RequestTimeout, cancellationToken);

@@ -24,8 +24,6 @@ public sealed class QueueClientSpec : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private IEnumerable<ContactPoint> Brokers => _cluster.Brokers.Select(b => new ContactPoint("127.0.0.1", b.Options.Port));
-
     [Fact]
     public async Task A_member_client_registered_through_DI_publishes_and_consumes_with_explicit_acks_and_a_nack_with_a_delay()
     {
@@ -33,7 +31,7 @@ public sealed class QueueClientSpec : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ClusterQueue:Mode"] = "Member",
-            ["ClusterQueue:ContactPoints"] = string.Join(",", Brokers),
+            ["ClusterQueue:ContactPoints"] = string.Join(",", _cluster.ContactPoints),
             ["ClusterQueue:Hocon"] = File.ReadAllText(NodeProcess.TestingConfig),
         });
         builder.Services
@@ -90,11 +88,11 @@ public sealed class QueueClientSpec : IAsyncLifetime
         await using var member = await QueueClient.ConnectAsync(new QueueClientOptions
         {
             Mode = ConnectionMode.Member,
-            ContactPoints = [.. Brokers],
+            ContactPoints = _cluster.ContactPoints,
             Hocon = File.ReadAllText(NodeProcess.TestingConfig),
             RequestTimeout = Timeout,
         });
-        await using var gateway = await QueueClient.ConnectAsync(new QueueClientOptions { ContactPoints = [.. Brokers], RequestTimeout = Timeout });
+        await using var gateway = await QueueClient.ConnectAsync(new QueueClientOptions { ContactPoints = _cluster.ContactPoints, RequestTimeout = Timeout });
         var received = new TaskCompletionSource<ConsumedMessage>();
         await using (await gateway.SubscribeAsync("greetings", "readers", (message, _) =>
         {

@@ -20,7 +20,7 @@ public sealed class SamplesSpec : IAsyncLifetime
     [Fact]
     public async Task The_hello_producer_sends_hello_world_and_the_hello_consumer_prints_it_and_stops_cleanly_on_SIGTERM()
     {
-        var contactPoints = "--ClusterQueue:ContactPoints=" + string.Join(",", _cluster.Brokers.Select(b => $"127.0.0.1:{b.Options.Port}"));
+        var contactPoints = "--ClusterQueue:ContactPoints=" + string.Join(",", _cluster.ContactPoints);
         using var consumer = Sample.Start("HelloConsumer", contactPoints);
         using (var producer = Sample.Start("HelloProducer", contactPoints))
         {

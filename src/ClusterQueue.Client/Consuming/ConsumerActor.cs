@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
 using ClusterQueue.Protocol.Topics;
@@ -23,37 +24,35 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private readonly string _topic;
     private readonly string _group;
     private readonly ConsumerOptions _options;
-    private readonly Func<ConsumedMessage, CancellationToken, Task> _handler;
+    private readonly Func<ConsumedMessage, CancellationToken, Task>? _handler;
+    private readonly ChannelWriter<ReceivedMessage>? _caller;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<DeliveredMessage> _waiting = new();
     private readonly Dictionary<long, Running> _running = [];
     private readonly List<long> _acks = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource? _subscribed;
-    private readonly bool _handlerIsNonBlocking;
     private DateTime _lastAnswer = DateTime.UtcNow;
 
+    /// <param name="handler">Runs for each delivery; its success acks, its failure nacks. Null when <paramref name="caller"/> is given.</param>
+    /// <param name="caller">Gets each delivery in order, to ack or nack it itself (<see cref="ReceivedMessage"/>). Null when <paramref name="handler"/> is given.</param>
     /// <param name="subscribed">Completed when the topic first confirms the subscription; failed if it refuses it first.</param>
-    /// <param name="handlerIsNonBlocking">
-    /// The handler returns at once (it hands the message on): it is called in delivery order on the
-    /// actor's thread rather than on the thread pool.
-    /// </param>
     public ConsumerActor(
         IActorRef topics,
         string topic,
         string group,
         ConsumerOptions options,
-        Func<ConsumedMessage, CancellationToken, Task> handler,
-        TaskCompletionSource? subscribed = null,
-        bool handlerIsNonBlocking = false)
+        Func<ConsumedMessage, CancellationToken, Task>? handler,
+        ChannelWriter<ReceivedMessage>? caller,
+        TaskCompletionSource? subscribed)
     {
         _topics = topics;
         _topic = topic;
         _group = group;
         _options = options;
         _handler = handler;
+        _caller = caller;
         _subscribed = subscribed;
-        _handlerIsNonBlocking = handlerIsNonBlocking;
 
         Receive<Subscribed>(_ =>
         {
@@ -101,9 +100,18 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
         string group,
         ConsumerOptions options,
         Func<ConsumedMessage, CancellationToken, Task> handler,
-        TaskCompletionSource? subscribed = null,
-        bool handlerIsNonBlocking = false) =>
-        Akka.Actor.Props.Create(() => new ConsumerActor(topics, topic, group, options, handler, subscribed, handlerIsNonBlocking));
+        TaskCompletionSource? subscribed = null) =>
+        Akka.Actor.Props.Create(() => new ConsumerActor(topics, topic, group, options, handler, null, subscribed));
+
+    /// <summary>A consumer that hands each delivery, in order, to a caller who acks or nacks it.</summary>
+    internal static Props PropsForCaller(
+        IActorRef topics,
+        string topic,
+        string group,
+        ConsumerOptions options,
+        ChannelWriter<ReceivedMessage> caller,
+        TaskCompletionSource subscribed) =>
+        Akka.Actor.Props.Create(() => new ConsumerActor(topics, topic, group, options, null, caller, subscribed));
 
     protected override void PreStart()
     {
@@ -114,6 +122,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _subscribed?.TrySetCanceled();
+        _caller?.TryComplete(new InvalidOperationException($"the consumer of topic '{_topic}' stopped: its client is shutting down"));
         _stopping.Cancel();
         FlushAcksNow();
         _topics.Tell(new Unsubscribe(_topic, _group, _options.ConsumerId));
@@ -144,10 +153,16 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             var leaseLength = delivered.LeaseExpiresAt - DateTimeOffset.UtcNow;
             _running[seq] = new Running(delivered.LeaseExpiresAt, leaseLength > TimeSpan.Zero ? leaseLength : TimeSpan.FromSeconds(30));
             var consumed = new ConsumedMessage(_topic, _group, delivered.Message, delivered.Attempt);
-            var handler = _handler;
+            if (_caller is not null)
+            {
+                _caller.TryWrite(new ReceivedMessage(consumed, Self));
+                continue;
+            }
+
+            var handler = _handler!;
             var stopping = _stopping.Token;
-            var handling = _handlerIsNonBlocking ? handler(consumed, stopping) : Task.Run(() => handler(consumed, stopping), stopping);
-            handling.PipeTo(Self, success: () => new Handled(seq, null), failure: cause => new Handled(seq, cause));
+            Task.Run(() => handler(consumed, stopping), stopping)
+                .PipeTo(Self, success: () => new Handled(seq, null), failure: cause => new Handled(seq, cause));
         }
     }
 
@@ -202,7 +217,8 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     private sealed record Running(DateTimeOffset ExpiresAt, TimeSpan Length);
 
-    private sealed record Handled(long SequenceNr, Exception? Failure);
+    /// <summary>A delivery done with: acked when there is no failure, nacked otherwise.</summary>
+    internal sealed record Handled(long SequenceNr, Exception? Failure);
 
     private sealed class Beat
     {

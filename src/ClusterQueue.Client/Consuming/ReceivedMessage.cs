@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Client.Consuming;
@@ -8,9 +9,14 @@ namespace ClusterQueue.Client.Consuming;
 /// </summary>
 public sealed class ReceivedMessage
 {
-    private readonly TaskCompletionSource _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IActorRef _consumer;
+    private int _settled;
 
-    internal ReceivedMessage(ConsumedMessage consumed) => Consumed = consumed;
+    internal ReceivedMessage(ConsumedMessage consumed, IActorRef consumer)
+    {
+        Consumed = consumed;
+        _consumer = consumer;
+    }
 
     public ConsumedMessage Consumed { get; }
 
@@ -21,13 +27,18 @@ public sealed class ReceivedMessage
     /// <summary>1 for the first delivery within the group, more for redeliveries.</summary>
     public int Attempt => Consumed.Attempt;
 
-    /// <summary>Completes when the message is acked, fails when it is nacked.</summary>
-    internal Task Outcome => _outcome.Task;
-
-    /// <summary>Done with it: the group will not get it again (acks are sent in batches).</summary>
-    public void Ack() => _outcome.TrySetResult();
+    /// <summary>Done with it: the group will not get it again (acks are sent in batches, and before the consumer stops).</summary>
+    public void Ack() => Settle(null);
 
     /// <summary>Not handled: deliver it again, after <paramref name="delay"/> or the consumer's redelivery delay.</summary>
-    public void Nack(TimeSpan? delay = null) =>
-        _outcome.TrySetException(new RedeliverLaterException(delay, "the consumer nacked it"));
+    public void Nack(TimeSpan? delay = null) => Settle(new RedeliverLaterException(delay, "the consumer nacked it"));
+
+    /// <summary>Tells the consumer at once, so an ack made before the enumeration ends is sent before it unsubscribes.</summary>
+    private void Settle(Exception? failure)
+    {
+        if (Interlocked.Exchange(ref _settled, 1) == 0)
+        {
+            _consumer.Tell(new ConsumerActor.Handled(Message.SequenceNr, failure));
+        }
+    }
 }

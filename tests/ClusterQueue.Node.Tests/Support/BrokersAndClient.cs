@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using ClusterQueue.Client;
 using ClusterQueue.Protocol.Topics;
 using ClusterQueue.TestSupport;
 using Microsoft.Data.Sqlite;
@@ -8,13 +9,12 @@ namespace ClusterQueue.Node.Tests.Support;
 
 /// <summary>
 /// The cluster the client's specs run against: two broker nodes and a member with role client, in
-/// process, sharing a data folder; plus, on demand, a broker node process to reach through its gateway.
+/// process, sharing a data folder.
 /// </summary>
 public sealed class BrokersAndClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly string _dataDir;
-    private readonly List<NodeProcess> _processes = [];
 
     private BrokersAndClient(string dataDir, IReadOnlyList<InProcessNode> brokers, InProcessNode client)
     {
@@ -47,15 +47,8 @@ public sealed class BrokersAndClient : IAsyncDisposable
         return new BrokersAndClient(dataDir, brokers, client);
     }
 
-    /// <summary>A one-node cluster of its own in a node process, ready, whose remoting port is the gateway's contact point.</summary>
-    public async Task<NodeProcess> StartGatewayBrokerAsync()
-    {
-        var ports = FreePorts.Take(2);
-        var broker = NodeProcess.Start(ports[0], ports[1], [ports[0]], Path.Combine(_dataDir, $"gateway-broker-{_processes.Count}"));
-        _processes.Add(broker);
-        await Eventually.Holds("the broker process is ready", broker.Http.IsReady, Timeout, () => broker.Output);
-        return broker;
-    }
+    /// <summary>The brokers' remoting addresses: where a client connects, as a member or through the gateway.</summary>
+    public IReadOnlyList<ContactPoint> ContactPoints => [.. Brokers.Select(b => new ContactPoint("127.0.0.1", b.Options.Port))];
 
     public async ValueTask DisposeAsync()
     {
@@ -63,11 +56,6 @@ public sealed class BrokersAndClient : IAsyncDisposable
         foreach (var broker in Brokers)
         {
             await broker.DisposeAsync();
-        }
-
-        foreach (var process in _processes)
-        {
-            process.Dispose();
         }
 
         SqliteConnection.ClearAllPools();
