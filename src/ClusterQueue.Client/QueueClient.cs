@@ -105,6 +105,7 @@ public sealed class QueueClient : IAsyncDisposable
     /// <see cref="ReceivedMessage.Nack"/>). At most <see cref="ConsumerOptions.Credit"/> are
     /// unacked at once. Ending the enumeration hands what was not acked back to the group.
     /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled, or the client is shutting down (the process is stopping).</exception>
     public async IAsyncEnumerable<ReceivedMessage> ConsumeAsync(
         string topic,
         string group,

@@ -24,13 +24,15 @@ public sealed class SamplesSpec : IAsyncLifetime
         using var consumer = Sample.Start("HelloConsumer", contactPoints);
         using (var producer = Sample.Start("HelloProducer", contactPoints))
         {
-            Assert.Equal(0, await producer.ExitCode(Timeout));
+            var exitCode = await producer.ExitCode(Timeout);
+            Assert.True(exitCode == 0, $"the producer exited with {exitCode}: {producer.Output}");
             Assert.Equal("", producer.Output);
         }
 
         await Eventually.Holds("the consumer prints the message", () => consumer.Output.Contains("Received message: hello, world", StringComparison.Ordinal), Timeout, () => consumer.Output);
         consumer.Terminate();
-        Assert.Equal(0, await consumer.ExitCode(Timeout));
+        var consumerExit = await consumer.ExitCode(Timeout);
+        Assert.True(consumerExit == 0, $"the consumer exited with {consumerExit}: {consumer.Output}");
         Assert.Equal("Received message: hello, world", consumer.Output);
     }
 

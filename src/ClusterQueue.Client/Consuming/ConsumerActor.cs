@@ -122,7 +122,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _subscribed?.TrySetCanceled();
-        _caller?.TryComplete(new InvalidOperationException($"the consumer of topic '{_topic}' stopped: its client is shutting down"));
+        _caller?.TryComplete(new OperationCanceledException($"the consumer of topic '{_topic}' stopped: its client is shutting down"));
         _stopping.Cancel();
         FlushAcksNow();
         _topics.Tell(new Unsubscribe(_topic, _group, _options.ConsumerId));

@@ -4,9 +4,12 @@ using ClusterQueue.Client;
 using ClusterQueue.Client.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-// appsettings.json beside the program holds the client's settings, wherever it is started from.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// The client's settings come from the "ClusterQueue" section: appsettings.json, ClusterQueue__Mode=Member
+// in the environment, or --ClusterQueue:Mode=Member on the command line; without any, the localhost cluster.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services
     .AddClusterQueueClient(builder.Configuration.GetSection(QueueClientOptions.SectionName))
     .AddAkka(QueueClientHostingExtensions.ActorSystemName, (akka, services) => akka.WithClusterQueueClient(services));
