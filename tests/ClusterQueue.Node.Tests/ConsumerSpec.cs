@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Akka.Actor;
-using ClusterQueue.Broker.Topics;
 using ClusterQueue.Client;
 using ClusterQueue.Client.Consuming;
 using ClusterQueue.Client.Producing;
