@@ -258,7 +258,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
 
     private static MessagesReleasedData ToData(MessagesReleased released)
     {
-        var data = new MessagesReleasedData { Group = released.Group };
+        var data = new MessagesReleasedData { Group = released.Group, Uncounted = !released.Counted };
         data.SequenceNrs.AddRange(released.SequenceNrs);
         if (released.RedeliverAt is { } redeliverAt)
         {
@@ -271,7 +271,8 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
     private static MessagesReleased FromData(MessagesReleasedData data) => new(
         data.Group,
         data.SequenceNrs.ToList(),
-        data.HasRedeliverAtUnixMicros ? FromUnixMicros(data.RedeliverAtUnixMicros) : null);
+        data.HasRedeliverAtUnixMicros ? FromUnixMicros(data.RedeliverAtUnixMicros) : null,
+        Counted: !data.Uncounted);
 
     private static LeasesExtendedData ToData(LeasesExtended extended)
     {

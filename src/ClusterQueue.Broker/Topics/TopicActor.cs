@@ -122,7 +122,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(failed => _log.Warning("Topic {0} could not delete journal events up to {1}: {2}", _state.Name, failed.ToSequenceNr, failed.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failed => _log.Warning("Topic {0} could not delete old snapshots: {1}", _state.Name, failed.Cause.Message));
-        Command<ITopicCommand>(command => Process(_state.Handle(command, Now), Sender, command));
+        Command<ITopicCommand>(command =>
+        {
+            FollowConsumer(command, Sender);
+            Process(_state.Handle(command, Now), Sender, command);
+        });
         Command<TopicTick>(_ => Process(_state.Tick(Now), ActorRefs.NoSender, null));
         Command<ForwardDeadLetters>(_ =>
         {
@@ -613,6 +617,29 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A consumer's heartbeat (or lease extension, or credit) that comes by another path than its
+    /// deliveries go (through the gateway, its connection moved to another node when one stopped):
+    /// deliveries follow it from now on, and what went the old way, maybe lost, goes out again.
+    /// Without this the topic would keep sending into a dead tunnel while the consumer, whose
+    /// heartbeats are answered, never notices.
+    /// </summary>
+    private void FollowConsumer(ITopicCommand command, IActorRef sender)
+    {
+        var key = command switch
+        {
+            Heartbeat h => (h.Group, h.ConsumerId),
+            ExtendLease e => (e.Group, e.ConsumerId),
+            AddCredit a => (a.Group, a.ConsumerId),
+            _ => default,
+        };
+        if (key != default && !sender.IsNobody() && _consumers.TryGetValue(key, out var known) && !known.Equals(sender))
+        {
+            _consumers[key] = sender;
+            Process(_state.ConsumerMoved(key.Group, key.ConsumerId, Now), ActorRefs.NoSender, null);
         }
     }
 

@@ -68,7 +68,12 @@ public sealed record MessagesLeased(string Group, string ConsumerId, IReadOnlyLi
 public sealed record MessagesAcked(string Group, IReadOnlyList<long> SequenceNrs) : IDurableTopicEvent;
 
 /// <summary>Leases ended without an ack; the messages are delivered again, not before <paramref name="RedeliverAt"/> if set.</summary>
-public sealed record MessagesReleased(string Group, IReadOnlyList<long> SequenceNrs, DateTimeOffset? RedeliverAt) : IDurableTopicEvent;
+/// <param name="Counted">
+/// The deliveries count toward max-deliveries: the consumer failed them (nack, lease expired, went
+/// silent). Not counted when nothing says the message is at fault: its consumer handed it back
+/// (stopped, or subscribed again having lost it) or the topic restarted under it.
+/// </param>
+public sealed record MessagesReleased(string Group, IReadOnlyList<long> SequenceNrs, DateTimeOffset? RedeliverAt, bool Counted = true) : IDurableTopicEvent;
 
 public sealed record LeasesExtended(string Group, IReadOnlyList<long> SequenceNrs, DateTimeOffset LeaseExpiresAt) : IDurableTopicEvent;
 

@@ -213,7 +213,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             var orphaned = group.Leases.Where(l => !_consumers.ContainsKey((group.Name, l.Value.ConsumerId))).Select(l => l.Key).ToList();
             if (orphaned.Count > 0)
             {
-                Emit(output, new MessagesReleased(group.Name, orphaned, null));
+                Emit(output, new MessagesReleased(group.Name, orphaned, null, Counted: false));
             }
         }
 
@@ -231,6 +231,22 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 var expired = group.LeaseExpiries.TakeWhile(e => e.ExpiresAt <= now).Select(e => e.Seq).ToList();
                 ReleaseAsFailed(group, expired, null, output);
             }
+        }
+
+        Dispatch(now, output);
+        return output;
+    }
+
+    /// <summary>
+    /// The consumer is now reached by another path, and deliveries sent along the old one may be
+    /// lost: its leases end without counting toward max-deliveries and the messages go out again.
+    /// </summary>
+    public TopicOutput ConsumerMoved(string group, string consumerId, DateTimeOffset now)
+    {
+        var output = new TopicOutput();
+        if (FindConsumer(group, consumerId) is { Held.Count: > 0 } consumer)
+        {
+            Emit(output, new MessagesReleased(group, [.. consumer.Held], null, Counted: false));
         }
 
         Dispatch(now, output);
@@ -717,8 +733,10 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         if (FindConsumer(subscribe.Group, subscribe.ConsumerId) is { Held.Count: > 0 } again)
         {
             // A consumer subscribing again has lost what it held (it restarted, or its connection
-            // dropped deliveries): those go out again now, not at the ack timeout.
-            Emit(output, new MessagesReleased(subscribe.Group, [.. again.Held], null));
+            // dropped deliveries): those go out again now, not at the ack timeout, and the lost
+            // deliveries do not count toward max-deliveries (a healthy message must not be
+            // dead-lettered because a consumer resubscribed while the topic was slow to answer).
+            Emit(output, new MessagesReleased(subscribe.Group, [.. again.Held], null, Counted: false));
         }
 
         Emit(output, new ConsumerJoined(subscribe.Group, subscribe.ConsumerId, subscribe.Credit, now));
@@ -874,13 +892,13 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             return UnknownConsumer(unsubscribe.Group, unsubscribe.ConsumerId);
         }
 
-        // A clean stop hands messages back at once, and is not itself a failed delivery: it does not
-        // dead-letter a message that had its last attempt (a later failure still counts them all).
+        // A clean stop hands messages back at once, and is not a failed delivery: it does not count
+        // toward max-deliveries.
         var held = consumer.Held.ToList();
         Emit(output, new ConsumerLeft(consumer.Group, consumer.Id));
         if (held.Count > 0)
         {
-            Emit(output, new MessagesReleased(consumer.Group, held, null));
+            Emit(output, new MessagesReleased(consumer.Group, held, null, Counted: false));
         }
 
         return new Unsubscribed(Name, consumer.Group, consumer.Id);
@@ -1296,6 +1314,18 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             }
 
             group.EndLease(seq);
+            if (!e.Counted && group.Attempts.TryGetValue(seq, out var attempts))
+            {
+                if (attempts > 1)
+                {
+                    group.Attempts[seq] = attempts - 1;
+                }
+                else
+                {
+                    group.Attempts.Remove(seq);
+                }
+            }
+
             if (e.RedeliverAt is { } at)
             {
                 group.Wait(seq, at);

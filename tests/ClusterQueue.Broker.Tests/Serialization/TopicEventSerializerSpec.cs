@@ -71,6 +71,9 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
         new MessagesPurged(1_000),
         new MessagesReplaying([3, 4]),
         new ReplaysConfirmed([3]),
+
+        // The second schema: a release that does not count toward max-deliveries.
+        new MessagesReleased("billing", [7, 8], RedeliverAt: null, Counted: false),
     ];
 
     /// <summary>The journal samples, and cases too large or too odd for the journal file.</summary>

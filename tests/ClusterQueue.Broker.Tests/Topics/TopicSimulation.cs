@@ -77,6 +77,9 @@ internal sealed class TopicSimulation
 
     private readonly Dictionary<string, long> _lastFirstDelivery = new(StringComparer.Ordinal);
 
+    /// <summary>Messages delivered to each group at least once: a delivery of one not here is a first delivery, whatever its attempt says.</summary>
+    private readonly HashSet<(string Group, long Seq)> _deliveredToGroup = [];
+
     private DateTimeOffset _now = Start;
     private long _committedThrough;
 
@@ -354,6 +357,7 @@ internal sealed class TopicSimulation
                 _orphans.Clear();
 
                 _lastFirstDelivery.Remove(e.Group);
+                _deliveredToGroup.RemoveWhere(d => d.Group == e.Group);
                 break;
             case GroupDeletedEvent e:
                 var left = _expected[e.Group];
@@ -542,7 +546,7 @@ internal sealed class TopicSimulation
                 foreach (var message in delivery.Messages)
                 {
                     ObserveDelivered(delivery, message);
-                    if (message.Attempt == 1 && !_confirmed[message.Message.SequenceNr].Delayed)
+                    if (_deliveredToGroup.Add((delivery.Group, message.Message.SequenceNr)) && !_confirmed[message.Message.SequenceNr].Delayed)
                     {
                         firsts.Add(message.Message.SequenceNr);
                     }

@@ -363,14 +363,46 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
-    public void A_consumer_that_subscribes_again_gets_what_it_held_again_at_once()
+    public void A_consumer_that_subscribes_again_gets_what_it_held_again_at_once_without_it_counting_as_a_delivery()
     {
         _topic.Subscribe("billing", "b1", credit: 2);
         _topic.Publish("a", "b", "c");
 
         var (_, again) = _topic.Subscribe("billing", "b1", credit: 2);
 
-        Assert.Equal([("b1", 1L, 2), ("b1", 2L, 2)], Flatten(again));
+        Assert.Equal([("b1", 1L, 1), ("b1", 2L, 1)], Flatten(again));
+    }
+
+    [Fact]
+    public void A_consumer_reached_by_another_path_gets_what_it_held_again_without_it_counting_as_a_delivery()
+    {
+        _topic.Subscribe("billing", "b1", credit: 2);
+        _topic.Publish("a", "b", "c");
+
+        var output = _topic.State.ConsumerMoved("billing", "b1", _topic.Now);
+        _topic.State.MarkDurable(_topic.State.NextSeq - 1);
+
+        Assert.Equal([("b1", 1L, 1), ("b1", 2L, 1)], Flatten(output.Deliveries));
+        Assert.Empty(_topic.State.ConsumerMoved("billing", "nobody", _topic.Now).DurableEvents);
+    }
+
+    [Fact]
+    public void A_message_is_not_dead_lettered_because_its_consumer_subscribed_again_or_stopped_but_only_for_failures()
+    {
+        _topic.Reply<TopicConfigured>(new ConfigureTopic(_topic.Topic, TopicSettings.Default with { MaxDeliveries = 2 }));
+        _topic.Subscribe("billing", "b1", credit: 1);
+        _topic.Publish("healthy");
+
+        _topic.Subscribe("billing", "b1", credit: 1);
+        _topic.Subscribe("billing", "b1", credit: 1);
+        _topic.Run(new Unsubscribe(_topic.Topic, "billing", "b1"));
+        var (_, back) = _topic.Subscribe("billing", "b2", credit: 1);
+        var nacked = _topic.Run(new Nack(_topic.Topic, "billing", [1]));
+        var dead = _topic.Run(new Nack(_topic.Topic, "billing", [1]));
+
+        Assert.Equal([("b2", 1L, 1)], Flatten(back));
+        Assert.Equal([("b2", 1L, 2)], Flatten(nacked.Deliveries));
+        Assert.Equal(DeadLetterReason.MaxDeliveries, Assert.Single(dead.Output.DeadLetters).Letter.Reason);
     }
 
     [Fact]
@@ -482,7 +514,7 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
-    public void Unsubscribing_hands_unacked_messages_back_to_the_group_at_once()
+    public void Unsubscribing_hands_unacked_messages_back_to_the_group_at_once_without_counting_the_delivery()
     {
         _topic.Subscribe("billing", "b1", credit: 1);
         _topic.Publish("a");
@@ -491,7 +523,7 @@ public sealed class TopicStateSpec
         var run = _topic.Run(new Unsubscribe(_topic.Topic, "billing", "b1"));
 
         Assert.Equal(new Unsubscribed(_topic.Topic, "billing", "b1"), run.Reply);
-        Assert.Equal([("b2", 1L, 2)], Flatten(run.Deliveries));
+        Assert.Equal([("b2", 1L, 1)], Flatten(run.Deliveries));
     }
 
     [Fact]

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Reflection;
+using ClusterQueue.Node.Tests.Support;
+using ClusterQueue.TestSupport;
+using Xunit.Abstractions;
+
+namespace ClusterQueue.Node.Tests;
+
+/// <summary>The short chaos run: 5 broker processes, 3 consumer processes, every fault kind once, then the check.</summary>
+[Collection(ClusterNodesTests.Name)]
+public sealed class ChaosRunSpec(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_short_chaos_run_injects_every_kind_of_fault_and_loses_no_confirmed_message()
+    {
+        var configuration = typeof(ChaosRunSpec).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var runner = Path.Combine(Repository.Root, "src", "ClusterQueue.Chaos", "bin", configuration, "net10.0", "ClusterQueue.Chaos.dll");
+        var runDir = Directory.CreateTempSubdirectory("cq-chaos-spec-").FullName;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { runner, "--duration", "0:00:00", "--run-dir", runDir })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var chaos = Process.Start(start)!;
+        var stdout = chaos.StandardOutput.ReadToEndAsync();
+        var stderr = chaos.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await chaos.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            chaos.Kill(entireProcessTree: true);
+        }
+
+        var printed = await stdout + await stderr;
+        output.WriteLine(printed);
+        Assert.True(chaos.HasExited && chaos.ExitCode == 0, $"the chaos run failed (exit {(chaos.HasExited ? chaos.ExitCode : "none: killed after 4 minutes")}); its logs are in {runDir}");
+        foreach (var kind in new[] { "SIGKILL broker", "SIGSTOP broker", "rolling restart", "SIGKILL consumer", "journal locked", "slow for" })
+        {
+            Assert.Contains(kind, printed, StringComparison.Ordinal);
+        }
+
+        Assert.Matches(@"\nlost +0\r?\n", printed);
+        Assert.Matches(@"\nresult +PASSED", printed);
+        Directory.Delete(runDir, recursive: true);
+    }
+}
