@@ -402,7 +402,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         }));
         data.Ready.AddRange(group.Ready);
         data.Waiting.AddRange(group.Waiting.Select(wait => new WaitSnapshotData { SequenceNr = wait.SequenceNr, DueUnixMicros = ToUnixMicros(wait.Due) }));
-        data.Attempts.AddRange(group.Attempts.Select(attempts => new AttemptsSnapshotData { SequenceNr = attempts.SequenceNr, Attempts = attempts.Attempts }));
+        data.Attempts.AddRange(group.Attempts.Select(attempts => new AttemptsSnapshotData { SequenceNr = attempts.SequenceNr, Attempts = attempts.Attempts, Forgiven = attempts.Forgiven }));
         return data;
     }
 
@@ -414,7 +414,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         data.Leases.Select(lease => new LeaseSnapshot(lease.SequenceNr, lease.ConsumerId, FromUnixMicros(lease.ExpiresAtUnixMicros))).ToList(),
         data.Ready.ToList(),
         data.Waiting.Select(wait => new WaitSnapshot(wait.SequenceNr, FromUnixMicros(wait.DueUnixMicros))).ToList(),
-        data.Attempts.Select(attempts => new AttemptsSnapshot(attempts.SequenceNr, attempts.Attempts)).ToList(),
+        data.Attempts.Select(attempts => new AttemptsSnapshot(attempts.SequenceNr, attempts.Attempts, attempts.Forgiven)).ToList(),
         data.DeadLettered);
 
     private static ProducerSnapshotData ToData(ProducerSnapshot producer)

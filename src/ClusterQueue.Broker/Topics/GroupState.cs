@@ -36,6 +36,15 @@ public sealed class GroupState(string name, long firstSeq, Func<long, bool> isHe
     /// <summary>Deliveries so far of each message the group has not finished.</summary>
     public Dictionary<long, int> Attempts { get; } = [];
 
+    /// <summary>
+    /// Deliveries of each message that do not count toward max-deliveries: lost through no fault of
+    /// the message (its consumer resubscribed, stopped or moved; the topic restarted).
+    /// </summary>
+    public Dictionary<long, int> Forgiven { get; } = [];
+
+    /// <summary>Deliveries of a message that count toward max-deliveries: the failed ones, and the current.</summary>
+    public int Counted(long seq) => Attempts.GetValueOrDefault(seq) - Forgiven.GetValueOrDefault(seq);
+
     /// <summary>Messages this group dead-lettered, for stats.</summary>
     public long DeadLettered { get; set; }
 
@@ -90,6 +99,7 @@ public sealed class GroupState(string name, long firstSeq, Func<long, bool> isHe
         Ready.Remove(seq);
         StopWaiting(seq);
         Attempts.Remove(seq);
+        Forgiven.Remove(seq);
     }
 }
 

@@ -70,8 +70,9 @@ public sealed record MessagesAcked(string Group, IReadOnlyList<long> SequenceNrs
 /// <summary>Leases ended without an ack; the messages are delivered again, not before <paramref name="RedeliverAt"/> if set.</summary>
 /// <param name="Counted">
 /// The deliveries count toward max-deliveries: the consumer failed them (nack, lease expired, went
-/// silent). Not counted when nothing says the message is at fault: its consumer handed it back
-/// (stopped, or subscribed again having lost it) or the topic restarted under it.
+/// silent). Not counted (forgiven, though still numbered in the attempt) when nothing says the
+/// message is at fault: its consumer handed it back (stopped, subscribed again having lost it, or
+/// moved) or the topic restarted under it.
 /// </param>
 public sealed record MessagesReleased(string Group, IReadOnlyList<long> SequenceNrs, DateTimeOffset? RedeliverAt, bool Counted = true) : IDurableTopicEvent;
 

@@ -53,7 +53,8 @@ public sealed record LeaseSnapshot(long SequenceNr, string ConsumerId, DateTimeO
 
 public sealed record WaitSnapshot(long SequenceNr, DateTimeOffset Due);
 
-public sealed record AttemptsSnapshot(long SequenceNr, int Attempts);
+/// <param name="Forgiven">Of the deliveries, those that do not count toward max-deliveries.</param>
+public sealed record AttemptsSnapshot(long SequenceNr, int Attempts, int Forgiven = 0);
 
 public sealed record ProducerSnapshot(string ProducerId, IReadOnlyList<ProducerEntrySnapshot> Entries);
 

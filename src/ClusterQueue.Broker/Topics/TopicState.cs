@@ -302,7 +302,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             [.. g.Leases.OrderBy(l => l.Key).Select(l => new LeaseSnapshot(l.Key, l.Value.ConsumerId, l.Value.ExpiresAt))],
             [.. g.Ready],
             [.. g.Waiting.OrderBy(w => w.Key).Select(w => new WaitSnapshot(w.Key, w.Value))],
-            [.. g.Attempts.OrderBy(a => a.Key).Select(a => new AttemptsSnapshot(a.Key, a.Value))],
+            [.. g.Attempts.OrderBy(a => a.Key).Select(a => new AttemptsSnapshot(a.Key, a.Value, g.Forgiven.GetValueOrDefault(a.Key)))],
             g.DeadLettered)).ToList(),
         _producers.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new ProducerSnapshot(p.Key, [.. p.Value.Entries])).ToList(),
         [.. _messageIdOrder.Where(e => _messageIds.TryGetValue(e.Id, out var seq) && seq == e.Seq).Select(e => new MessageIdSnapshot(e.Id, e.Seq))],
@@ -357,6 +357,10 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             foreach (var attempts in g.Attempts)
             {
                 group.Attempts[attempts.SequenceNr] = attempts.Attempts;
+                if (attempts.Forgiven > 0)
+                {
+                    group.Forgiven[attempts.SequenceNr] = attempts.Forgiven;
+                }
             }
 
             state._groups[g.Name] = group;
@@ -845,7 +849,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         }
 
         var maxDeliveries = IsDeadLetterTopic ? 0 : Settings!.MaxDeliveries;
-        var exhausted = leased.Where(s => maxDeliveries > 0 && group.Attempts.GetValueOrDefault(s) >= maxDeliveries).ToList();
+        var exhausted = leased.Where(s => maxDeliveries > 0 && group.Counted(s) >= maxDeliveries).ToList();
         var again = leased.Except(exhausted).ToList();
         if (again.Count > 0)
         {
@@ -1314,16 +1318,9 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             }
 
             group.EndLease(seq);
-            if (!e.Counted && group.Attempts.TryGetValue(seq, out var attempts))
+            if (!e.Counted && group.Attempts.ContainsKey(seq))
             {
-                if (attempts > 1)
-                {
-                    group.Attempts[seq] = attempts - 1;
-                }
-                else
-                {
-                    group.Attempts.Remove(seq);
-                }
+                group.Forgiven[seq] = group.Forgiven.GetValueOrDefault(seq) + 1;
             }
 
             if (e.RedeliverAt is { } at)
@@ -1388,6 +1385,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             group.Waiting.Clear();
             group.WaitingOrder.Clear();
             group.Attempts.Clear();
+            group.Forgiven.Clear();
             group.Ahead.Clear();
             group.NextSeq = Math.Max(group.NextSeq, e.UpToSequenceNr + 1);
         }

@@ -163,7 +163,22 @@ public sealed class TopicEventSerializerSpec() : TestKit(TopicEventSerializer.Co
             Replays: []),
     ];
 
-    public static TheoryData<TopicSnapshot> Snapshots { get; } = [.. SnapshotSamples];
+    /// <summary>The snapshot samples, and a group with forgiven deliveries (a field the third schema added).</summary>
+    public static TheoryData<TopicSnapshot> Snapshots { get; } =
+    [
+        .. SnapshotSamples,
+        new TopicSnapshot(
+            TopicSettings.Default,
+            NextSeq: 4,
+            NextDeadLetterId: 1,
+            Held: [new(1, 3)],
+            Pinned: [],
+            Groups: [new GroupSnapshot("billing", 1, 4, [], [new LeaseSnapshot(2, "c1", At)], [1], [], [new AttemptsSnapshot(1, 3, 2), new AttemptsSnapshot(2, 1)], 0)],
+            Producers: [],
+            MessageIds: [],
+            Outbox: [],
+            Replays: []),
+    ];
 
     private static string JournalPath => Path.Combine(AppContext.BaseDirectory, "Serialization", "journal-v1.txt");
 

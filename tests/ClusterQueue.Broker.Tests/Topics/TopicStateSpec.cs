@@ -363,18 +363,18 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
-    public void A_consumer_that_subscribes_again_gets_what_it_held_again_at_once_without_it_counting_as_a_delivery()
+    public void A_consumer_that_subscribes_again_gets_what_it_held_again_at_once()
     {
         _topic.Subscribe("billing", "b1", credit: 2);
         _topic.Publish("a", "b", "c");
 
         var (_, again) = _topic.Subscribe("billing", "b1", credit: 2);
 
-        Assert.Equal([("b1", 1L, 1), ("b1", 2L, 1)], Flatten(again));
+        Assert.Equal([("b1", 1L, 2), ("b1", 2L, 2)], Flatten(again));
     }
 
     [Fact]
-    public void A_consumer_reached_by_another_path_gets_what_it_held_again_without_it_counting_as_a_delivery()
+    public void A_consumer_reached_by_another_path_gets_what_it_held_again_at_once()
     {
         _topic.Subscribe("billing", "b1", credit: 2);
         _topic.Publish("a", "b", "c");
@@ -382,7 +382,7 @@ public sealed class TopicStateSpec
         var output = _topic.State.ConsumerMoved("billing", "b1", _topic.Now);
         _topic.State.MarkDurable(_topic.State.NextSeq - 1);
 
-        Assert.Equal([("b1", 1L, 1), ("b1", 2L, 1)], Flatten(output.Deliveries));
+        Assert.Equal([("b1", 1L, 2), ("b1", 2L, 2)], Flatten(output.Deliveries));
         Assert.Empty(_topic.State.ConsumerMoved("billing", "nobody", _topic.Now).DurableEvents);
     }
 
@@ -400,9 +400,11 @@ public sealed class TopicStateSpec
         var nacked = _topic.Run(new Nack(_topic.Topic, "billing", [1]));
         var dead = _topic.Run(new Nack(_topic.Topic, "billing", [1]));
 
-        Assert.Equal([("b2", 1L, 1)], Flatten(back));
-        Assert.Equal([("b2", 1L, 2)], Flatten(nacked.Deliveries));
-        Assert.Equal(DeadLetterReason.MaxDeliveries, Assert.Single(dead.Output.DeadLetters).Letter.Reason);
+        // Attempt keeps counting deliveries (4: three lost, then b2's); only the two nacked count toward max-deliveries.
+        Assert.Equal([("b2", 1L, 4)], Flatten(back));
+        Assert.Equal([("b2", 1L, 5)], Flatten(nacked.Deliveries));
+        var letter = Assert.Single(dead.Output.DeadLetters).Letter;
+        Assert.Equal((DeadLetterReason.MaxDeliveries, 5), (letter.Reason, letter.Attempts));
     }
 
     [Fact]
@@ -514,7 +516,7 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
-    public void Unsubscribing_hands_unacked_messages_back_to_the_group_at_once_without_counting_the_delivery()
+    public void Unsubscribing_hands_unacked_messages_back_to_the_group_at_once()
     {
         _topic.Subscribe("billing", "b1", credit: 1);
         _topic.Publish("a");
@@ -523,7 +525,7 @@ public sealed class TopicStateSpec
         var run = _topic.Run(new Unsubscribe(_topic.Topic, "billing", "b1"));
 
         Assert.Equal(new Unsubscribed(_topic.Topic, "billing", "b1"), run.Reply);
-        Assert.Equal([("b2", 1L, 1)], Flatten(run.Deliveries));
+        Assert.Equal([("b2", 1L, 2)], Flatten(run.Deliveries));
     }
 
     [Fact]
