@@ -2,6 +2,8 @@
 # Starts a throwaway PostgreSQL 15 server on loopback for the tests, or stops it.
 #   .ci/postgres.sh start DIR   initdb in DIR, start on a free port, print the connection string
 #   .ci/postgres.sh stop DIR    stop it and remove DIR
+#   .ci/postgres.sh pause DIR   stop the server, keeping its data (the chaos run's journal outage)
+#   .ci/postgres.sh resume DIR  start it again on the same port
 # initdb refuses to run as root, so as root the server runs as the user "cqci" (created if needed).
 set -euo pipefail
 
@@ -35,6 +37,7 @@ case "${1:-}" in
       # message is durable; more connections than the default 100 for several nodes' pools.
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
           -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400" start >/dev/null 2>&1; then
+        echo "$port" > "$dir/port"
         echo "Host=127.0.0.1;Port=$port;Username=cq;Database=postgres"
         exit 0
       fi
@@ -49,8 +52,18 @@ case "${1:-}" in
     fi
     rm -rf "$dir"
     ;;
+  pause)
+    dir=${2:?usage: postgres.sh pause DIR}
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    dir=${2:?usage: postgres.sh resume DIR}
+    port=$(cat "$dir/port")
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400" start >/dev/null
+    ;;
   *)
-    echo "usage: postgres.sh start DIR | stop DIR" >&2
+    echo "usage: postgres.sh start DIR | stop DIR | pause DIR | resume DIR" >&2
     exit 2
     ;;
 esac

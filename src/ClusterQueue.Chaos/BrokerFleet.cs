@@ -14,14 +14,16 @@ namespace ClusterQueue.Chaos;
 public sealed class BrokerFleet : IAsyncDisposable
 {
     private readonly string _runDir;
+    private readonly IReadOnlyDictionary<string, string> _journal;
     private readonly Node[] _nodes;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly CancellationTokenSource _stop = new();
     private Task _watchdog = Task.CompletedTask;
 
-    private BrokerFleet(string runDir, int count)
+    private BrokerFleet(string runDir, int count, IReadOnlyDictionary<string, string> journal)
     {
         _runDir = runDir;
+        _journal = journal;
         var ports = FreePorts(count * 2);
         _nodes = [.. Enumerable.Range(0, count).Select(i => new Node(i, ports[i], ports[count + i]))];
     }
@@ -35,9 +37,10 @@ public sealed class BrokerFleet : IAsyncDisposable
 
     public string DataDir => Path.Combine(_runDir, "data");
 
-    public static async Task<BrokerFleet> StartAsync(string runDir, int count, TimeSpan timeout)
+    /// <param name="journal">Journal settings every node gets (CQ_JOURNAL_*); none for the SQLite default.</param>
+    public static async Task<BrokerFleet> StartAsync(string runDir, int count, IReadOnlyDictionary<string, string> journal, TimeSpan timeout)
     {
-        var fleet = new BrokerFleet(runDir, count);
+        var fleet = new BrokerFleet(runDir, count, journal);
         Directory.CreateDirectory(fleet.DataDir);
         foreach (var node in fleet._nodes)
         {
@@ -123,6 +126,10 @@ public sealed class BrokerFleet : IAsyncDisposable
         start.Environment["CQ_SEEDS"] = seeds;
         start.Environment["CQ_DATA_DIR"] = DataDir;
         start.Environment["CQ_CONFIG"] = Path.Combine(AppContext.BaseDirectory, "hocon", "testing.conf");
+        foreach (var (name, value) in _journal)
+        {
+            start.Environment[name] = value;
+        }
         node.Process?.Dispose();
         node.Process = Process.Start(start)!;
     }

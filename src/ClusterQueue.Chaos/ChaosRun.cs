@@ -4,7 +4,6 @@ using System.Text;
 using ClusterQueue.Client;
 using ClusterQueue.Client.Producing;
 using ClusterQueue.Protocol.Topics;
-using Microsoft.Data.Sqlite;
 
 namespace ClusterQueue.Chaos;
 
@@ -13,6 +12,8 @@ namespace ClusterQueue.Chaos;
 /// <param name="PoisonShare">Share of messages that every handler fails on: they must end in the dead-letter topics.</param>
 public sealed record ChaosOptions(int Seed, TimeSpan Duration, int Brokers, int Topics, int Producers, int Rate, double PoisonShare, string RunDir)
 {
+    public JournalKind Journal { get; init; } = JournalKind.Sqlite;
+
     /// <summary>How long a broker stays stopped: past failure detection and the resolver's stable-after (testing.conf: ~3 s + 3 s).</summary>
     public TimeSpan PauseLength { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -40,8 +41,9 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
     public async Task<ChaosSummary> RunAsync()
     {
         Directory.CreateDirectory(options.RunDir);
-        Say($"seed {options.Seed} (replay with --seed {options.Seed}); {options.Brokers} brokers, {options.Topics} topics, {options.Rate} msg/s; logs in {options.RunDir}");
-        await using var brokers = await BrokerFleet.StartAsync(options.RunDir, options.Brokers, NodeTimeout);
+        Say($"seed {options.Seed} (replay with --seed {options.Seed}); {options.Brokers} brokers on {options.Journal}, {options.Topics} topics, {options.Rate} msg/s; logs in {options.RunDir}");
+        await using var journal = await ChaosJournal.StartAsync(options.Journal);
+        await using var brokers = await BrokerFleet.StartAsync(options.RunDir, options.Brokers, journal.NodeEnvironment, NodeTimeout);
         Say($"{brokers.Count} brokers Up");
         await using var client = await QueueClient.ConnectAsync(new QueueClientOptions
         {
@@ -82,7 +84,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
                 }
 
                 kindsSeen.Add(fault.Kind);
-                await InjectAsync(fault, brokers, consumers);
+                await InjectAsync(fault, journal, brokers, consumers);
             }
 
             await stopPublishing.CancelAsync();
@@ -142,7 +144,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         }
     }
 
-    private async Task InjectAsync(PlannedFault fault, BrokerFleet brokers, ConsumerFleet consumers)
+    private async Task InjectAsync(PlannedFault fault, ChaosJournal journal, BrokerFleet brokers, ConsumerFleet consumers)
     {
         var start = DateTime.UtcNow;
         var broker = fault.Target % brokers.Count;
@@ -180,8 +182,8 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
                 break;
             case FaultKind.JournalOutage:
                 target = "the journal";
-                Say($"journal locked (BEGIN EXCLUSIVE on every shard file) for {options.JournalOutageLength.TotalSeconds:0} s");
-                await HoldJournalAsync(brokers.DataDir, options.JournalOutageLength);
+                Say(journal.Describe(options.JournalOutageLength));
+                await journal.MakeUnavailableAsync(brokers.DataDir, options.JournalOutageLength);
                 break;
             case FaultKind.SlowConsumer:
                 target = consumers.Describe(consumer);
@@ -198,33 +200,6 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         await Task.Delay(options.Settle);
         _faults.Add(new FaultRecord(fault.Kind, target, start, DateTime.UtcNow));
         Say($"{fault.Kind} on {target}: settled after {(DateTime.UtcNow - start).TotalSeconds:0.0} s");
-    }
-
-    /// <summary>Another connection takes each shard file's write lock and keeps it, as a stuck backup or a stalled disk would.</summary>
-    private static async Task HoldJournalAsync(string dataDir, TimeSpan length)
-    {
-        var connections = new List<SqliteConnection>();
-        try
-        {
-            foreach (var file in Directory.EnumerateFiles(dataDir, "shard-*.db"))
-            {
-                var connection = new SqliteConnection($"Data Source={file};Default Timeout=30;Pooling=False");
-                connections.Add(connection);
-                await connection.OpenAsync();
-                using var begin = connection.CreateCommand();
-                begin.CommandText = "BEGIN EXCLUSIVE";
-                await begin.ExecuteNonQueryAsync();
-            }
-
-            await Task.Delay(length);
-        }
-        finally
-        {
-            foreach (var connection in connections)
-            {
-                await connection.DisposeAsync();
-            }
-        }
     }
 
     /// <summary>Waits until every topic holds nothing: each confirmed message acked by both groups or dead-lettered.</summary>

@@ -9,11 +9,12 @@ var brokers = new Option<int>("--brokers") { Description = "Broker node processe
 var topics = new Option<int>("--topics") { Description = "Topics published to.", DefaultValueFactory = _ => 4 };
 var rate = new Option<int>("--rate") { Description = "Messages published per second.", DefaultValueFactory = _ => 200 };
 var poison = new Option<double>("--poison") { Description = "Share of messages every handler fails on.", DefaultValueFactory = _ => 0.005 };
+var journal = new Option<JournalKind>("--journal") { Description = "Sqlite (files in the shared data folder) or PostgreSql (a server of the run's own, started with .ci/postgres.sh).", DefaultValueFactory = _ => JournalKind.Sqlite };
 var runDir = new Option<string?>("--run-dir") { Description = "Folder for node logs, journals and consumer records. Default: a new temporary folder." };
 
 var run = new RootCommand("The chaos run: a localhost cluster under load with brokers killed, paused and restarted, consumers killed, the journal locked; exits 1 if anything confirmed was lost.")
 {
-    seed, duration, brokers, topics, rate, poison, runDir,
+    seed, duration, brokers, topics, rate, poison, journal, runDir,
 };
 run.SetAction(async parse =>
 {
@@ -25,7 +26,10 @@ run.SetAction(async parse =>
         Producers: 2,
         parse.GetValue(rate),
         parse.GetValue(poison),
-        parse.GetValue(runDir) ?? Directory.CreateTempSubdirectory("cq-chaos-").FullName);
+        parse.GetValue(runDir) ?? Directory.CreateTempSubdirectory("cq-chaos-").FullName)
+    {
+        Journal = parse.GetValue(journal),
+    };
     if (options.Brokers < 3 || options.Topics < 1 || options.Rate < 1 || options.PoisonShare is < 0 or > 0.5)
     {
         Console.Error.WriteLine("cq chaos: need at least 3 brokers (the seeds), 1 topic, a rate of at least 1, and a poison share from 0 to 0.5");

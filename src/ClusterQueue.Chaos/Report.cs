@@ -13,7 +13,7 @@ public static class Report
         var rows = new List<(string, string)>
         {
             ("seed", $"{options.Seed} (replay: --seed {options.Seed})"),
-            ("run", $"{elapsed.TotalSeconds:0} s, {options.Brokers} brokers, {options.Topics} topics, 2 groups, {options.Rate} msg/s"),
+            ("run", $"{elapsed.TotalSeconds:0} s, {options.Brokers} brokers on {options.Journal}, {options.Topics} topics, 2 groups, {options.Rate} msg/s"),
             ("faults injected", summary.FaultsInjected.ToString(CultureInfo.InvariantCulture)),
             ("confirmed", N(summary.Confirmed)),
             ("refused", N(summary.Refused)),

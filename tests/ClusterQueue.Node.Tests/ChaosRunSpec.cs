@@ -8,16 +8,16 @@ namespace ClusterQueue.Node.Tests;
 
 /// <summary>The short chaos run: 5 broker processes, 3 consumer processes, every fault kind once, then the check.</summary>
 [Collection(ClusterNodesTests.Name)]
-public sealed class ChaosRunSpec(ITestOutputHelper output)
+public abstract class ChaosRunSpec(ITestOutputHelper output, string journal)
 {
-    [Fact]
+    [JournalFact]
     public async Task A_short_chaos_run_injects_every_kind_of_fault_and_loses_no_confirmed_message()
     {
         var configuration = typeof(ChaosRunSpec).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         var runner = Path.Combine(Repository.Root, "src", "ClusterQueue.Chaos", "bin", configuration, "net10.0", "ClusterQueue.Chaos.dll");
         var runDir = Directory.CreateTempSubdirectory("cq-chaos-spec-").FullName;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { runner, "--duration", "0:00:00", "--run-dir", runDir })
+        foreach (var arg in new[] { runner, "--duration", "0:00:00", "--journal", journal, "--run-dir", runDir })
         {
             start.ArgumentList.Add(arg);
         }
@@ -38,7 +38,7 @@ public sealed class ChaosRunSpec(ITestOutputHelper output)
         var printed = await stdout + await stderr;
         output.WriteLine(printed);
         Assert.True(chaos.HasExited && chaos.ExitCode == 0, $"the chaos run failed (exit {(chaos.HasExited ? chaos.ExitCode : "none: killed after 4 minutes")}); its logs are in {runDir}");
-        foreach (var kind in new[] { "SIGKILL broker", "SIGSTOP broker", "rolling restart", "SIGKILL consumer", "journal locked", "slow for" })
+        foreach (var kind in new[] { "SIGKILL broker", "SIGSTOP broker", "rolling restart", "SIGKILL consumer", JournalOutage, "slow for" })
         {
             Assert.Contains(kind, printed, StringComparison.Ordinal);
         }
@@ -47,4 +47,18 @@ public sealed class ChaosRunSpec(ITestOutputHelper output)
         Assert.Matches(@"\nresult +PASSED", printed);
         Directory.Delete(runDir, recursive: true);
     }
+
+    /// <summary>How the run says it made the journal unavailable.</summary>
+    protected abstract string JournalOutage { get; }
+}
+
+public sealed class ChaosRunOnSqliteSpec(ITestOutputHelper output) : ChaosRunSpec(output, "sqlite")
+{
+    protected override string JournalOutage => "journal locked";
+}
+
+/// <summary>The run starts a PostgreSQL server of its own (.ci/postgres.sh), and stops it for the outage.</summary>
+public sealed class ChaosRunOnPostgreSqlSpec(ITestOutputHelper output) : ChaosRunSpec(output, "postgresql"), IRunsOnPostgreSql
+{
+    protected override string JournalOutage => "PostgreSQL stopped";
 }
