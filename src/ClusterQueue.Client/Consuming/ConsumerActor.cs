@@ -33,6 +33,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource? _subscribed;
     private DateTime _lastAnswer = DateTime.UtcNow;
+    private bool _subscribing;
 
     /// <param name="handler">Runs for each delivery; its success acks, its failure nacks. Null when <paramref name="caller"/> is given.</param>
     /// <param name="caller">Gets each delivery in order, to ack or nack it itself (<see cref="ReceivedMessage"/>). Null when <paramref name="handler"/> is given.</param>
@@ -57,12 +58,27 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
         Receive<Subscribed>(_ =>
         {
             Heard();
+            _subscribing = false;
             _subscribed?.TrySetResult();
         });
         Receive<HeartbeatAck>(_ => Heard());
         Receive<AckResult>(_ => Heard());
         Receive<Unsubscribed>(_ => { });
         Receive<TopicError>(e => e.Code == ErrorCode.UnknownConsumer, _ => Subscribe());
+        Receive<TopicError>(e => e.Code == ErrorCode.JournalWriteFailed && _subscribing, e =>
+        {
+            // Nothing was written, so nothing is lost: the topic restarts from its journal, and
+            // the subscription is asked for again once the journal has had a moment.
+            _log.Warning("Topic {0} could not record consumer {1} of group {2}; subscribing again in {3}", _topic, _options.ConsumerId, _group, SubscribeRetryDelay);
+            Timers.StartSingleTimer(RetrySubscribe.Instance, RetrySubscribe.Instance, SubscribeRetryDelay);
+        });
+        Receive<RetrySubscribe>(_ =>
+        {
+            if (_subscribing)
+            {
+                Subscribe();
+            }
+        });
         Receive<TopicError>(e =>
         {
             _log.Warning("Topic {0} refused consumer {1} of group {2}: {3} {4}", _topic, _options.ConsumerId, _group, e.Code, e.Message);
@@ -91,6 +107,9 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
         });
         Receive<FlushAcks>(_ => FlushAcksNow());
     }
+
+    /// <summary>How long a consumer waits before asking again for a subscription the journal could not record.</summary>
+    internal static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromMilliseconds(500);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -136,6 +155,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
         // Whatever this consumer held, the topic hands out again to the new subscription.
         _waiting.Clear();
         Heard();
+        _subscribing = true;
         _topics.Tell(new Subscribe(_topic, _group, _options.ConsumerId, _options.StartAt, _options.Credit));
     }
 
@@ -219,6 +239,11 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     /// <summary>A delivery done with: acked when there is no failure, nacked otherwise.</summary>
     internal sealed record Handled(long SequenceNr, Exception? Failure);
+
+    private sealed class RetrySubscribe
+    {
+        public static readonly RetrySubscribe Instance = new();
+    }
 
     private sealed class Beat
     {
