@@ -70,6 +70,44 @@ public sealed class NodeOptionsSpec
     }
 
     [Fact]
+    public void A_StatefulSet_pod_is_reached_by_its_stable_DNS_name_made_of_pod_service_namespace_and_domain()
+    {
+        var options = Parse(new()
+        {
+            ["CQ_HOST"] = "0.0.0.0",
+            ["CQ_POD_NAME"] = "clusterqueue-1",
+            ["CQ_POD_NAMESPACE"] = "queues",
+            ["CQ_HEADLESS_SERVICE"] = "clusterqueue-nodes",
+        });
+
+        Assert.Equal("clusterqueue-1.clusterqueue-nodes.queues.svc.cluster.local", options.PublicHost);
+        Assert.Equal("clusterqueue-1.clusterqueue-nodes.queues.svc.cluster.local:4053", options.Address);
+    }
+
+    [Fact]
+    public void An_explicit_public_host_wins_over_the_pod_DNS_name()
+    {
+        var options = Parse(new()
+        {
+            ["CQ_PUBLIC_HOST"] = "broker-a.example.com",
+            ["CQ_POD_NAME"] = "clusterqueue-1",
+            ["CQ_HEADLESS_SERVICE"] = "clusterqueue-nodes",
+            ["CQ_CLUSTER_DOMAIN"] = "corp.internal",
+        });
+
+        Assert.Equal("broker-a.example.com", options.PublicHost);
+    }
+
+    [Fact]
+    public void A_pod_name_without_its_headless_service_is_refused_naming_what_is_missing()
+    {
+        var error = Invalid(new() { ["CQ_HOST"] = "0.0.0.0", ["CQ_POD_NAME"] = "clusterqueue-1" });
+
+        Assert.Equal("CQ_HEADLESS_SERVICE (--headless-service)", error.Key);
+        Assert.Contains("CQ_POD_NAME", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Command_line_options_override_environment_variables()
     {
         var options = Parse(new() { ["CQ_PORT"] = "5000", ["CQ_HTTP_PORT"] = "9000" }, "--port", "6000", "--http-port=0");
@@ -146,7 +184,7 @@ public sealed class NodeOptionsSpec
     }
 
     [Theory]
-    [InlineData(new[] { "--prot", "1" }, "--prot: unknown option; known options: --host, --port, --public-host, --seeds, --roles, --http-port, --data-dir, --journal-provider, --journal-connection-string, --config, --hocon-dir")]
+    [InlineData(new[] { "--prot", "1" }, "--prot: unknown option; known options: --host, --port, --public-host, --pod-name, --pod-namespace, --headless-service, --cluster-domain, --seeds, --roles, --http-port, --data-dir, --journal-provider, --journal-connection-string, --config, --hocon-dir")]
     [InlineData(new[] { "4053" }, "4053: unexpected argument; options are written --name value")]
     [InlineData(new[] { "--port" }, "CQ_PORT (--port): option given without a value")]
     [InlineData(new[] { "--port", "--host", "x" }, "CQ_PORT (--port): option given without a value")]

@@ -52,14 +52,9 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>The fast failure detection every cluster test uses.</summary>
     public static string TestingConfig => Path.Combine(AppContext.BaseDirectory, "hocon", "testing.conf");
 
-    public static NodeProcess Start(int port, int httpPort, IEnumerable<int> seedPorts, string dataDir, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment =
+    public static NodeProcess Start(int port, int httpPort, IEnumerable<int> seedPorts, string dataDir, params string[] args) =>
+        StartWithEnvironment(
+            new Dictionary<string, string>
             {
                 ["CQ_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["CQ_HTTP_PORT"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -67,8 +62,37 @@ public sealed partial class NodeProcess : IDisposable
                 ["CQ_DATA_DIR"] = dataDir,
                 ["CQ_CONFIG"] = TestingConfig,
             },
+            port,
+            httpPort,
+            args: args);
+
+    /// <summary>
+    /// A node given exactly these environment variables (besides the test process's own), as a
+    /// container or pod would give them.
+    /// </summary>
+    /// <param name="nodeDll">The node's executable; by default the one beside the tests.</param>
+    /// <param name="workingDirectory">Where it runs; by default the test's own.</param>
+    public static NodeProcess StartWithEnvironment(
+        IReadOnlyDictionary<string, string> environment,
+        int port,
+        int httpPort,
+        string? nodeDll = null,
+        string? workingDirectory = null,
+        params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
-        start.ArgumentList.Add(NodeDll);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        start.ArgumentList.Add(nodeDll ?? NodeDll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

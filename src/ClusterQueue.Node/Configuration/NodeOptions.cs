@@ -75,7 +75,7 @@ public sealed record NodeOptions
         }
 
         var host = ParseHost(NodeSetting.Host, Raw(NodeSetting.Host) ?? NodeSetting.Host.Default);
-        var publicHostRaw = Raw(NodeSetting.PublicHost);
+        var publicHostRaw = Raw(NodeSetting.PublicHost) ?? PodDnsName(Raw);
         if (publicHostRaw is null && IsWildcard(host))
         {
             throw new NodeConfigurationException(
@@ -145,6 +145,40 @@ public sealed record NodeOptions
         }
 
         return given;
+    }
+
+    /// <summary>
+    /// A StatefulSet pod's stable DNS name, the name the other pods' seed lists and the clients use:
+    /// remoting drops messages addressed to any name but the node's own. Null off Kubernetes.
+    /// </summary>
+    private static string? PodDnsName(Func<NodeSetting, string?> raw)
+    {
+        var pod = raw(NodeSetting.PodName);
+        var service = raw(NodeSetting.HeadlessService);
+        if (pod is null && service is null)
+        {
+            return null;
+        }
+
+        if (pod is null || service is null)
+        {
+            var missing = pod is null ? NodeSetting.PodName : NodeSetting.HeadlessService;
+            var given = pod is null ? NodeSetting.HeadlessService : NodeSetting.PodName;
+            throw new NodeConfigurationException(
+                missing.Key, $"required with {given.EnvironmentVariable}: a pod's DNS name is <pod>.<headless service>.<namespace>.svc.<domain>");
+        }
+
+        var name = string.Join(
+            '.',
+            pod,
+            service,
+            raw(NodeSetting.PodNamespace) ?? NodeSetting.PodNamespace.Default,
+            "svc",
+            raw(NodeSetting.ClusterDomain) ?? NodeSetting.ClusterDomain.Default);
+        return Uri.CheckHostName(name) == UriHostNameType.Dns
+            ? name
+            : throw new NodeConfigurationException(
+                NodeSetting.PodName.Key, $"'{name}', made of the pod name, headless service, namespace and domain, is not a DNS name");
     }
 
     private static bool IsWildcard(string host) => host is "0.0.0.0" or "::" or "*";

@@ -20,6 +20,22 @@ public sealed record NodeSetting(string Option, string EnvironmentVariable, stri
         "public-host", "CQ_PUBLIC_HOST", "the host",
         "Name other nodes and clients use to reach this node; required when the host is 0.0.0.0.");
 
+    public static readonly NodeSetting PodName = new(
+        "pod-name", "CQ_POD_NAME", "none",
+        "Kubernetes pod name (downward API); with the headless service, the public host defaults to the pod's stable DNS name.");
+
+    public static readonly NodeSetting PodNamespace = new(
+        "pod-namespace", "CQ_POD_NAMESPACE", "default",
+        "Kubernetes namespace of the pod (downward API), part of its DNS name.");
+
+    public static readonly NodeSetting HeadlessService = new(
+        "headless-service", "CQ_HEADLESS_SERVICE", "none",
+        "Headless Service that gives the StatefulSet's pods their DNS names (pod.service.namespace.svc.domain).");
+
+    public static readonly NodeSetting ClusterDomain = new(
+        "cluster-domain", "CQ_CLUSTER_DOMAIN", "cluster.local",
+        "DNS domain of the Kubernetes cluster.");
+
     public static readonly NodeSetting Seeds = new(
         "seeds", "CQ_SEEDS", "127.0.0.1:4053,127.0.0.1:4054,127.0.0.1:4055",
         "Comma-separated seed addresses (host:port or akka.tcp://ClusterQueue@host:port), the same on every node.");
@@ -54,7 +70,7 @@ public sealed record NodeSetting(string Option, string EnvironmentVariable, stri
 
     public static IReadOnlyList<NodeSetting> All { get; } =
     [
-        Host, Port, PublicHost, Seeds, Roles, HttpPort, DataDir, JournalProvider, JournalConnectionString,
+        Host, Port, PublicHost, PodName, PodNamespace, HeadlessService, ClusterDomain, Seeds, Roles, HttpPort, DataDir, JournalProvider, JournalConnectionString,
         Config, HoconDir,
     ];
 }
