@@ -1,6 +1,7 @@
 using ClusterQueue.Cli.Commands;
 
-var parse = CqCommandLine.Build(Console.Out, Console.Error).Parse(args);
+await using var terminal = new CqTerminal(Console.Out, Console.Error);
+var parse = CqCommandLine.Build(terminal).Parse(args);
 if (parse.Errors.Count > 0)
 {
     foreach (var error in parse.Errors)

@@ -1,8 +1,8 @@
+using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Membership;
-using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Client;
 
@@ -49,12 +49,36 @@ public sealed class GatewayClient : IAsyncDisposable
         AskAsync<ClusterMembers>(GetClusterMembers.Instance, cancellationToken);
 
     /// <summary>
-    /// Sends a topic command and returns the topic's answer: the command's reply, or a
-    /// <see cref="TopicError"/> naming why it was refused.
+    /// Sends a request (a topic command, a cluster command, a sharding query) and returns the
+    /// answer: the reply, or the message naming why it was refused.
     /// </summary>
     /// <exception cref="ClusterUnreachableException">No answer within the request timeout.</exception>
-    public Task<IClusterQueueMessage> RequestAsync(ITopicCommand command, CancellationToken cancellationToken = default) =>
-        AskAsync<IClusterQueueMessage>(command, cancellationToken);
+    public Task<IClusterQueueMessage> RequestAsync(IClusterQueueMessage request, CancellationToken cancellationToken = default) =>
+        AskAsync<IClusterQueueMessage>(request, cancellationToken);
+
+    /// <summary>
+    /// The answering node's membership and reachability changes: first its current view as
+    /// changes, then each as it happens, until cancelled.
+    /// </summary>
+    public async IAsyncEnumerable<ClusterChange> TailClusterAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var changes = Channel.CreateUnbounded<ClusterChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var tail = _system.ActorOf(ClusterTail.Props(_clusterClient, changes.Writer));
+        try
+        {
+            while (await changes.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (changes.Reader.TryRead(out var change))
+                {
+                    yield return change;
+                }
+            }
+        }
+        finally
+        {
+            _system.Stop(tail);
+        }
+    }
 
     private async Task<TReply> AskAsync<TReply>(IClusterQueueMessage request, CancellationToken cancellationToken)
     {

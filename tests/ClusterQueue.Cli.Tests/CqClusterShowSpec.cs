@@ -42,8 +42,12 @@ public sealed class CqClusterShowSpec(OneNodeCluster cluster)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var parse = CqCommandLine.Build(output, error).Parse(args);
-        var exitCode = await parse.InvokeAsync();
+        int exitCode;
+        await using (var terminal = new CqTerminal(output, error))
+        {
+            exitCode = await CqCommandLine.Build(terminal).Parse(args).InvokeAsync();
+        }
+
         return (exitCode, output.ToString(), error.ToString());
     }
 

@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace ClusterQueue.TestSupport;
 
 /// <summary>The real ClusterQueue.Node executable, started as an OS process on loopback.</summary>
-public sealed partial class NodeProcess : IDisposable
+public sealed class NodeProcess : IDisposable
 {
-    private const int Sigterm = 15;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -121,11 +119,14 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>SIGTERM: what an orchestrator sends to stop a node gracefully.</summary>
     public void Terminate()
     {
-        if (!_process.HasExited && SendSignal(_process.Id, Sigterm) != 0)
+        if (!_process.HasExited)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+            Processes.Signal(_process.Id, Processes.Sigterm);
         }
     }
+
+    /// <summary>SIGSTOP: the node freezes, as under a long GC pause or a stalled VM; others see it unreachable.</summary>
+    public void Pause() => Processes.Signal(_process.Id, Processes.Sigstop);
 
     /// <summary>Waits for the process to end and returns its exit code.</summary>
     public async Task<int> ExitCode(TimeSpan timeout)
@@ -150,7 +151,4 @@ public sealed partial class NodeProcess : IDisposable
             _output.Enqueue(line);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
 }

@@ -1,87 +1,142 @@
 using System.CommandLine;
 using ClusterQueue.Client;
+using ClusterQueue.Protocol;
 
 namespace ClusterQueue.Cli.Commands;
 
-/// <summary>The cq command tree. Exit codes: 0 done, 1 the cluster did not answer, 2 bad usage.</summary>
+/// <summary>
+/// The cq command tree. Exit codes: 0 done, 1 the cluster did not answer, 2 bad usage (or a
+/// change not confirmed), 3 the cluster refused (unknown member, topic or region).
+/// </summary>
 public static class CqCommandLine
 {
     public const int Succeeded = 0;
     public const int ClusterUnreachable = 1;
     public const int UsageError = 2;
+    public const int Refused = 3;
 
     /// <summary>Environment variable that lists contact points when --contact is not given.</summary>
     public const string ContactsVariable = "CQ_CONTACTS";
 
-    public static RootCommand Build(TextWriter output, TextWriter error)
+    public static RootCommand Build(CqTerminal terminal)
     {
-        var contacts = new Option<string[]>("--contact", "-c")
+        var global = new GlobalOptions(
+            new Option<string[]>("--contact", "-c")
+            {
+                Description = $"Node to contact first, host:port; repeat or comma-separate for several. Default: ${ContactsVariable}, else the localhost seeds {string.Join(",", ContactPoint.LocalhostSeeds)}.",
+                Recursive = true,
+                AllowMultipleArgumentsPerToken = true,
+            },
+            new Option<double>("--timeout")
+            {
+                Description = "Seconds to wait for the cluster to answer.",
+                Recursive = true,
+                DefaultValueFactory = _ => 10,
+            });
+        var context = new CommandContext(terminal, global);
+        return new RootCommand("cq: watch and steer a ClusterQueue cluster.")
         {
-            Description = $"Node to contact first, host:port; repeat or comma-separate for several. Default: ${ContactsVariable}, else the localhost seeds {string.Join(",", ContactPoint.LocalhostSeeds)}.",
-            Recursive = true,
-            AllowMultipleArgumentsPerToken = true,
+            global.Contacts,
+            global.Timeout,
+            ClusterCommandSet.Cluster(context),
+            ClusterCommandSet.Sharding(context),
         };
-        var timeout = new Option<double>("--timeout")
-        {
-            Description = "Seconds to wait for the cluster to answer.",
-            Recursive = true,
-            DefaultValueFactory = _ => 10,
-        };
-        var json = new Option<bool>("--json") { Description = "Print JSON for scripts instead of a table." };
-
-        var show = new Command("show", "One line per member: address | roles | status | version.") { json };
-        show.SetAction(async (parse, cancel) =>
-        {
-            if (ConnectOptions(parse.GetValue(contacts), parse.GetValue(timeout), error) is not { } options)
-            {
-                return UsageError;
-            }
-
-            await using var client = GatewayClient.Connect(options);
-            try
-            {
-                var members = await client.GetClusterMembersAsync(cancel);
-                await output.WriteLineAsync(parse.GetValue(json) ? ClusterShowView.RenderJson(members) : ClusterShowView.Render(members));
-                return Succeeded;
-            }
-            catch (ClusterUnreachableException e)
-            {
-                await error.WriteLineAsync($"cq: {e.Message}");
-                return ClusterUnreachable;
-            }
-        });
-
-        var cluster = new Command("cluster", "Cluster membership, as Petabridge.Cmd's cluster commands.") { show };
-        return new RootCommand("cq: watch and steer a ClusterQueue cluster.") { contacts, timeout, cluster };
     }
 
-    private static GatewayClientOptions? ConnectOptions(string[]? given, double timeoutSeconds, TextWriter error)
+    /// <summary>The contact points the command line names, else the environment's, else the localhost seeds.</summary>
+    public static IReadOnlyList<ContactPoint> ContactPoints(string[]? given)
     {
         var texts = given is { Length: > 0 }
             ? given
             : Environment.GetEnvironmentVariable(ContactsVariable) is { Length: > 0 } fromEnvironment ? [fromEnvironment] : [];
+        var points = texts
+            .SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Select(ContactPoint.Parse)
+            .ToList();
+        return points.Count > 0 ? points : ContactPoint.LocalhostSeeds;
+    }
+
+    internal sealed record GlobalOptions(Option<string[]> Contacts, Option<double> Timeout);
+}
+
+/// <summary>What every command needs: the terminal, and how to reach the cluster.</summary>
+internal sealed class CommandContext(CqTerminal terminal, CqCommandLine.GlobalOptions global)
+{
+    public CqTerminal Terminal { get; } = terminal;
+
+    public TextWriter Output => Terminal.Output;
+
+    public TextWriter Error => Terminal.Error;
+
+    /// <summary>Runs <paramref name="run"/> with a connection, turning an unanswered request into exit code 1.</summary>
+    public async Task<int> WithClientAsync(ParseResult parse, Func<GatewayClient, Task<int>> run)
+    {
+        GatewayClientOptions options;
         try
         {
-            var points = texts
-                .SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                .Select(ContactPoint.Parse)
-                .ToList();
-            if (timeoutSeconds <= 0)
+            var timeout = parse.GetValue(global.Timeout);
+            if (timeout <= 0)
             {
-                error.WriteLine($"cq: --timeout must be more than 0 seconds, not {timeoutSeconds}");
-                return null;
+                return await UsageAsync($"--timeout must be more than 0 seconds, not {timeout}");
             }
 
-            return new GatewayClientOptions
+            options = new GatewayClientOptions
             {
-                ContactPoints = points.Count > 0 ? points : ContactPoint.LocalhostSeeds,
-                RequestTimeout = TimeSpan.FromSeconds(timeoutSeconds),
+                ContactPoints = CqCommandLine.ContactPoints(parse.GetValue(global.Contacts)),
+                RequestTimeout = TimeSpan.FromSeconds(timeout),
             };
         }
         catch (FormatException e)
         {
-            error.WriteLine($"cq: {e.Message}");
-            return null;
+            return await UsageAsync(e.Message);
         }
+
+        try
+        {
+            return await run(Terminal.Connect(options));
+        }
+        catch (ClusterUnreachableException e)
+        {
+            await Error.WriteLineAsync($"cq: {e.Message}");
+            return CqCommandLine.ClusterUnreachable;
+        }
+    }
+
+    /// <summary>
+    /// Whether a change that cannot be undone may go ahead: --yes, or a yes at the interactive prompt.
+    /// Without either it is refused with a line saying so.
+    /// </summary>
+    public async Task<bool> ConfirmedAsync(bool yes, string question)
+    {
+        if (yes)
+        {
+            return true;
+        }
+
+        if (Terminal.Confirm is { } ask)
+        {
+            return ask(question);
+        }
+
+        await Error.WriteLineAsync($"cq: {question} Add --yes to confirm.");
+        return false;
+    }
+
+    public async Task<int> UsageAsync(string problem)
+    {
+        await Error.WriteLineAsync($"cq: {problem}");
+        return CqCommandLine.UsageError;
+    }
+
+    public async Task<int> RefusedAsync(string reason)
+    {
+        await Error.WriteLineAsync($"cq: {reason}");
+        return CqCommandLine.Refused;
+    }
+
+    public async Task<int> UnexpectedAsync(IClusterQueueMessage answer)
+    {
+        await Error.WriteLineAsync($"cq: the cluster answered {answer.GetType().Name}, which this version of cq does not understand");
+        return CqCommandLine.Refused;
     }
 }

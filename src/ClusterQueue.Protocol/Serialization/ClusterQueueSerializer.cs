@@ -21,6 +21,21 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
     // Manifests are short and stable: they are written beside every persisted event.
     private const string GetClusterMembersManifest = "GCM";
     private const string ClusterMembersManifest = "CM";
+    private const string LeaveMemberManifest = "LVM";
+    private const string DownMemberManifest = "DNM";
+    private const string DownUnreachableManifest = "DNU";
+    private const string JoinClusterManifest = "JNC";
+    private const string ClusterCommandDoneManifest = "CCD";
+    private const string ClusterCommandRefusedManifest = "CCR";
+    private const string GetShardRegionsManifest = "GSR";
+    private const string ShardRegionsManifest = "SR";
+    private const string GetRegionStatsManifest = "GRS";
+    private const string RegionStatsManifest = "RS";
+    private const string UnknownRegionManifest = "UR";
+    private const string WatchClusterManifest = "WC";
+    private const string StopWatchingClusterManifest = "SWC";
+    private const string ClusterWatchedManifest = "CWD";
+    private const string ClusterChangeManifest = "CC";
     private const string PublishManifest = "PUB";
     private const string SubscribeManifest = "SUB";
     private const string AddCreditManifest = "CRD";
@@ -68,6 +83,21 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
     {
         GetClusterMembers => GetClusterMembersManifest,
         ClusterMembers => ClusterMembersManifest,
+        LeaveMember => LeaveMemberManifest,
+        DownMember => DownMemberManifest,
+        DownUnreachable => DownUnreachableManifest,
+        JoinCluster => JoinClusterManifest,
+        ClusterCommandDone => ClusterCommandDoneManifest,
+        ClusterCommandRefused => ClusterCommandRefusedManifest,
+        GetShardRegions => GetShardRegionsManifest,
+        ShardRegions => ShardRegionsManifest,
+        GetRegionStats => GetRegionStatsManifest,
+        RegionStats => RegionStatsManifest,
+        UnknownRegion => UnknownRegionManifest,
+        WatchCluster => WatchClusterManifest,
+        StopWatchingCluster => StopWatchingClusterManifest,
+        ClusterWatched => ClusterWatchedManifest,
+        ClusterChange => ClusterChangeManifest,
         Publish => PublishManifest,
         Subscribe => SubscribeManifest,
         AddCredit => AddCreditManifest,
@@ -104,6 +134,21 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
     {
         GetClusterMembers => [],
         ClusterMembers members => ToData(members).ToByteArray(),
+        LeaveMember leave => new MemberAddressData { Address = leave.Address }.ToByteArray(),
+        DownMember down => new MemberAddressData { Address = down.Address }.ToByteArray(),
+        DownUnreachable => [],
+        JoinCluster join => new MemberAddressData { Address = join.Address }.ToByteArray(),
+        ClusterCommandDone done => ToData(done).ToByteArray(),
+        ClusterCommandRefused refused => new ClusterCommandRefusedData { Command = refused.Command, Reason = refused.Reason }.ToByteArray(),
+        GetShardRegions => [],
+        ShardRegions regions => ToData(regions).ToByteArray(),
+        GetRegionStats get => new GetRegionStatsData { TypeName = get.TypeName }.ToByteArray(),
+        RegionStats stats => ToData(stats).ToByteArray(),
+        UnknownRegion unknown => ToData(unknown).ToByteArray(),
+        WatchCluster => [],
+        StopWatchingCluster => [],
+        ClusterWatched => [],
+        ClusterChange change => ToData(change).ToByteArray(),
         Publish publish => ToData(publish).ToByteArray(),
         Subscribe subscribe => ToData(subscribe).ToByteArray(),
         AddCredit addCredit => ToData(addCredit).ToByteArray(),
@@ -153,6 +198,21 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
     {
         GetClusterMembersManifest => GetClusterMembers.Instance,
         ClusterMembersManifest => FromData(ClusterMembersData.Parser.ParseFrom(bytes)),
+        LeaveMemberManifest => new LeaveMember(MemberAddressData.Parser.ParseFrom(bytes).Address),
+        DownMemberManifest => new DownMember(MemberAddressData.Parser.ParseFrom(bytes).Address),
+        DownUnreachableManifest => DownUnreachable.Instance,
+        JoinClusterManifest => new JoinCluster(MemberAddressData.Parser.ParseFrom(bytes).Address),
+        ClusterCommandDoneManifest => FromData(ClusterCommandDoneData.Parser.ParseFrom(bytes)),
+        ClusterCommandRefusedManifest => FromData(ClusterCommandRefusedData.Parser.ParseFrom(bytes)),
+        GetShardRegionsManifest => GetShardRegions.Instance,
+        ShardRegionsManifest => FromData(ShardRegionsData.Parser.ParseFrom(bytes)),
+        GetRegionStatsManifest => new GetRegionStats(GetRegionStatsData.Parser.ParseFrom(bytes).TypeName),
+        RegionStatsManifest => FromData(RegionStatsData.Parser.ParseFrom(bytes)),
+        UnknownRegionManifest => FromData(UnknownRegionData.Parser.ParseFrom(bytes)),
+        WatchClusterManifest => WatchCluster.Instance,
+        StopWatchingClusterManifest => StopWatchingCluster.Instance,
+        ClusterWatchedManifest => ClusterWatched.Instance,
+        ClusterChangeManifest => FromData(ClusterChangeData.Parser.ParseFrom(bytes)),
         PublishManifest => FromData(PublishData.Parser.ParseFrom(bytes)),
         SubscribeManifest => FromData(SubscribeData.Parser.ParseFrom(bytes)),
         AddCreditManifest => FromData(AddCreditData.Parser.ParseFrom(bytes)),
