@@ -75,6 +75,26 @@ public sealed class TestJournal : IAsyncDisposable
         }
     }
 
+    /// <summary>Rewrites the writer id of one of a topic's journal events, as if another incarnation had written it.</summary>
+    public void SetWriterOf(string topic, long sequenceNr, string writer)
+    {
+        using var connection = Provider == JournalProvider.PostgreSql
+            ? (System.Data.Common.DbConnection)new NpgsqlConnection(ConnectionString)
+            : new SqliteConnection($"Data Source={ShardFile(topic)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE journal SET writer_uuid = @writer WHERE persistence_id = @id AND sequence_number = @seq";
+        foreach (var (name, value) in new (string, object)[] { ("@writer", writer), ("@id", TopicActor.PersistenceIdPrefix + topic), ("@seq", sequenceNr) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        Assert.Equal(1, command.ExecuteNonQuery());
+    }
+
     /// <summary>The SQLite file holding a topic's journal.</summary>
     public string ShardFile(string topic) => Path.Combine(DataDir, $"shard-{new TopicMessageExtractor(Shards).ShardOf(topic)}.db");
 
