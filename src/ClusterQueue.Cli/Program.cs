@@ -1,7 +1,7 @@
 using ClusterQueue.Cli.Commands;
 
 await using var terminal = new CqTerminal(Console.Out, Console.Error);
-var parse = CqCommandLine.Build(terminal).Parse(args);
+var parse = CqCommandLine.Parse(terminal, args);
 if (parse.Errors.Count > 0)
 {
     foreach (var error in parse.Errors)

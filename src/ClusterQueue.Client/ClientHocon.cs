@@ -37,6 +37,12 @@ internal static class ClientHocon
                     # ClusterClient's protobuf envelope around our own serializer, not JSON.
                     use-legacy-serialization = off
                     establishing-get-contacts-interval = 1s
+                    # A broker that stops (a rolling restart) takes its receptionist along; until the
+                    # client gives up on it, every command and ack is lost, consumers are cut off and
+                    # their leases run out. Akka's 13 s default let healthy messages be dead-lettered
+                    # (chaos run, seed 99); 4 s moves the client to another broker first.
+                    heartbeat-interval = 1s
+                    acceptable-heartbeat-pause = 4s
                   }
                 }
                 """)

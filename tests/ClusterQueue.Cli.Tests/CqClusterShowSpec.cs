@@ -45,7 +45,7 @@ public sealed class CqClusterShowSpec(OneNodeCluster cluster)
         int exitCode;
         await using (var terminal = new CqTerminal(output, error))
         {
-            exitCode = await CqCommandLine.Build(terminal).Parse(args).InvokeAsync();
+            exitCode = await CqCommandLine.Parse(terminal, args).InvokeAsync();
         }
 
         return (exitCode, output.ToString(), error.ToString());

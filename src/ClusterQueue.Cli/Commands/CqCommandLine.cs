@@ -40,8 +40,21 @@ public static class CqCommandLine
             global.Timeout,
             ClusterCommandSet.Cluster(context),
             ClusterCommandSet.Sharding(context),
+            QueueCommandSet.Topic(context),
+            QueueCommandSet.Peek(context),
+            QueueCommandSet.Purge(context),
+            QueueCommandSet.DeadLetters(context),
+            QueueCommandSet.Publish(context),
+            QueueCommandSet.Consume(context),
         };
     }
+
+    /// <summary>
+    /// Parses a command line. An argument starting with @ is a file to publish (publish's @path),
+    /// not a response file of more arguments, as System.CommandLine would read it by default.
+    /// </summary>
+    public static ParseResult Parse(CqTerminal terminal, IReadOnlyList<string> args) =>
+        Build(terminal).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
     /// <summary>The contact points the command line names, else the environment's, else the localhost seeds.</summary>
     public static IReadOnlyList<ContactPoint> ContactPoints(string[]? given)
@@ -71,24 +84,9 @@ internal sealed class CommandContext(CqTerminal terminal, CqCommandLine.GlobalOp
     /// <summary>Runs <paramref name="run"/> with a connection, turning an unanswered request into exit code 1.</summary>
     public async Task<int> WithClientAsync(ParseResult parse, Func<GatewayClient, Task<int>> run)
     {
-        GatewayClientOptions options;
-        try
+        if (await OptionsAsync(parse) is not { } options)
         {
-            var timeout = parse.GetValue(global.Timeout);
-            if (timeout <= 0)
-            {
-                return await UsageAsync($"--timeout must be more than 0 seconds, not {timeout}");
-            }
-
-            options = new GatewayClientOptions
-            {
-                ContactPoints = CqCommandLine.ContactPoints(parse.GetValue(global.Contacts)),
-                RequestTimeout = TimeSpan.FromSeconds(timeout),
-            };
-        }
-        catch (FormatException e)
-        {
-            return await UsageAsync(e.Message);
+            return CqCommandLine.UsageError;
         }
 
         try
@@ -99,6 +97,52 @@ internal sealed class CommandContext(CqTerminal terminal, CqCommandLine.GlobalOp
         {
             await Error.WriteLineAsync($"cq: {e.Message}");
             return CqCommandLine.ClusterUnreachable;
+        }
+    }
+
+    /// <summary>Runs <paramref name="run"/> with an application client (publish, consume), in gateway mode.</summary>
+    public async Task<int> WithQueueClientAsync(ParseResult parse, Func<QueueClient, Task<int>> run, CancellationToken cancel)
+    {
+        if (await OptionsAsync(parse) is not { } options)
+        {
+            return CqCommandLine.UsageError;
+        }
+
+        try
+        {
+            await using var client = await QueueClient.ConnectAsync(
+                new QueueClientOptions { Mode = ConnectionMode.Gateway, ContactPoints = options.ContactPoints, RequestTimeout = options.RequestTimeout },
+                cancel);
+            return await run(client);
+        }
+        catch (ClusterUnreachableException e)
+        {
+            await Error.WriteLineAsync($"cq: {e.Message}");
+            return CqCommandLine.ClusterUnreachable;
+        }
+    }
+
+    private async Task<GatewayClientOptions?> OptionsAsync(ParseResult parse)
+    {
+        try
+        {
+            var timeout = parse.GetValue(global.Timeout);
+            if (timeout <= 0)
+            {
+                await UsageAsync($"--timeout must be more than 0 seconds, not {timeout}");
+                return null;
+            }
+
+            return new GatewayClientOptions
+            {
+                ContactPoints = CqCommandLine.ContactPoints(parse.GetValue(global.Contacts)),
+                RequestTimeout = TimeSpan.FromSeconds(timeout),
+            };
+        }
+        catch (FormatException e)
+        {
+            await UsageAsync(e.Message);
+            return null;
         }
     }
 

@@ -25,6 +25,9 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 
     public IEnumerable<string> Members => Ports.Take(3).Select(p => $"akka.tcp://ClusterQueue@127.0.0.1:{p}");
 
+    /// <summary>A topic with one dead letter (group billing, max deliveries 1).</summary>
+    public const string PoisonTopic = "cq-poison";
+
     public static IEnumerable<string> Topics => Enumerable.Range(1, TopicCount).Select(i => $"cq-topic-{i}");
 
     public async Task InitializeAsync()
@@ -46,6 +49,23 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         {
             var answer = await client.RequestAsync(new Publish(topic, "cq-fixture", [new OutgoingMessage(1, "hello"u8.ToArray())]));
             Assert.IsType<PublishResult>(answer);
+        }
+
+        await MakeDeadLetterAsync();
+    }
+
+    /// <summary>A message its consumer always fails, dead-lettered after its one allowed delivery.</summary>
+    private async Task MakeDeadLetterAsync()
+    {
+        await using var client = await QueueClient.ConnectAsync(new QueueClientOptions { ContactPoints = [ContactPoint.Parse(Contact)], RequestTimeout = TimeSpan.FromSeconds(20) });
+        Assert.IsType<TopicConfigured>(await client.RequestAsync(new ConfigureTopic(PoisonTopic, TopicSettings.Default with { MaxDeliveries = 1 })));
+        await using (await client.SubscribeAsync(PoisonTopic, "billing", (_, _) => throw new InvalidOperationException("cannot bill this")))
+        {
+            await client.PublishAsync(PoisonTopic, "poison"u8.ToArray());
+            await Eventually.Holds(
+                "the poison message is dead-lettered",
+                async () => await client.RequestAsync(new Peek(TopicNames.DeadLetterTopicOf(PoisonTopic), 10)) is PeekResult { Messages.Count: 1 },
+                TimeSpan.FromSeconds(30));
         }
     }
 

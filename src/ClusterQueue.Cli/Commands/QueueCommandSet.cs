@@ -1,0 +1,286 @@
+using System.CommandLine;
+using System.Text;
+using ClusterQueue.Client;
+using ClusterQueue.Client.Consuming;
+using ClusterQueue.Client.Producing;
+using ClusterQueue.Protocol;
+using ClusterQueue.Protocol.Topics;
+
+namespace ClusterQueue.Cli.Commands;
+
+/// <summary>The queue palette: what operators of RabbitMQ (rabbitmqctl) and NATS (nats) expect.</summary>
+internal static class QueueCommandSet
+{
+    public static Command Topic(CommandContext context)
+    {
+        var statsTopic = TopicArgument();
+        var json = ClusterCommandSet.JsonOption();
+        var stats = new Command("stats", "Pending, in flight, consumers and each group's lag, then the settings.") { statsTopic, json };
+        stats.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var answer = await client.RequestAsync(new GetTopicStats(parse.GetValue(statsTopic)!), cancel);
+            if (answer is not TopicStats found)
+            {
+                return await RefusedAsync(context, answer);
+            }
+
+            await context.Output.WriteLineAsync(parse.GetValue(json) ? QueueView.RenderJson(found) : QueueView.Render(found));
+            return CqCommandLine.Succeeded;
+        }));
+
+        return new Command("topic", "One topic: its stats, its settings.") { stats, Config(context) };
+    }
+
+    public static Command Peek(CommandContext context)
+    {
+        var topic = TopicArgument();
+        var count = CountOption(10, "How many of the oldest messages to show.");
+        var json = ClusterCommandSet.JsonOption();
+        var peek = new Command("peek", "Shows the oldest messages the topic holds, without delivering them.") { topic, count, json };
+        peek.SetAction((parse, cancel) => context.WithClientAsync(parse, client =>
+            PeekAsync(context, client, parse.GetValue(topic)!, parse.GetValue(count), parse.GetValue(json), deadLetters: false, cancel)));
+        return peek;
+    }
+
+    public static Command Purge(CommandContext context)
+    {
+        var topic = TopicArgument();
+        var yes = ClusterCommandSet.YesOption();
+        var purge = new Command("purge", "Removes every message the topic holds, for every group.") { topic, yes };
+        purge.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var name = parse.GetValue(topic)!;
+            if (!await context.ConfirmedAsync(parse.GetValue(yes), $"Every message of topic '{name}' will be deleted."))
+            {
+                return CqCommandLine.UsageError;
+            }
+
+            var answer = await client.RequestAsync(new Protocol.Topics.Purge(name), cancel);
+            if (answer is not Purged purged)
+            {
+                return await RefusedAsync(context, answer);
+            }
+
+            await context.Output.WriteLineAsync($"Purged {purged.Count} message{(purged.Count == 1 ? "" : "s")} from {purged.Topic}.");
+            return CqCommandLine.Succeeded;
+        }));
+        return purge;
+    }
+
+    public static Command DeadLetters(CommandContext context)
+    {
+        var listTopic = TopicArgument("The topic whose dead letters to show (not the .dlq name).");
+        var listCount = CountOption(10, "How many dead letters to show, oldest first.");
+        var json = ClusterCommandSet.JsonOption();
+        var list = new Command("list", "Shows a topic's dead letters: why and after how many deliveries each was set aside.") { listTopic, listCount, json };
+        list.SetAction((parse, cancel) => context.WithClientAsync(parse, client =>
+            PeekAsync(context, client, TopicNames.DeadLetterTopicOf(parse.GetValue(listTopic)!), parse.GetValue(listCount), parse.GetValue(json), deadLetters: true, cancel)));
+
+        var replayTopic = TopicArgument("The topic whose dead letters go back to it.");
+        var replayCount = CountOption(0, "How many of the oldest dead letters to replay; 0 = all.");
+        var replay = new Command("replay", "Publishes a topic's dead letters again to the group that set them aside.") { replayTopic, replayCount };
+        replay.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var deadLetters = TopicNames.DeadLetterTopicOf(parse.GetValue(replayTopic)!);
+            var answer = await client.RequestAsync(new ReplayDeadLetters(deadLetters, parse.GetValue(replayCount)), cancel);
+            if (answer is not DeadLettersReplayed replayed)
+            {
+                return await RefusedAsync(context, answer);
+            }
+
+            await context.Output.WriteLineAsync($"Replaying {replayed.Count} dead letter{(replayed.Count == 1 ? "" : "s")} from {deadLetters} to {parse.GetValue(replayTopic)}.");
+            return CqCommandLine.Succeeded;
+        }));
+
+        return new Command("dlq", "Dead letters: messages set aside after too many deliveries, or expired.") { list, replay };
+    }
+
+    public static Command Publish(CommandContext context)
+    {
+        var topic = TopicArgument();
+        var body = new Argument<string>("message") { Description = "The message text, or @path to send a file's bytes." };
+        var id = new Option<string?>("--id") { Description = "Message id; the topic drops a repeat of a recent id." };
+        var headers = new Option<string[]>("--header", "-H") { Description = "A header, name=value; repeat for several.", AllowMultipleArgumentsPerToken = false };
+        var publish = new Command("publish", "Publishes one message and waits until it is durable.") { topic, body, id, headers };
+        publish.SetAction(async (parse, cancel) =>
+        {
+            var text = parse.GetValue(body)!;
+            byte[] payload;
+            try
+            {
+                payload = text.StartsWith('@') ? await File.ReadAllBytesAsync(text[1..], cancel) : Encoding.UTF8.GetBytes(text);
+            }
+            catch (IOException e)
+            {
+                return await context.UsageAsync($"cannot read '{text[1..]}': {e.Message}");
+            }
+
+            var parsed = new Dictionary<string, string>();
+            foreach (var header in parse.GetValue(headers) ?? [])
+            {
+                var equals = header.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    return await context.UsageAsync($"header '{header}' is not name=value");
+                }
+
+                parsed[header[..equals]] = header[(equals + 1)..];
+            }
+
+            return await context.WithQueueClientAsync(parse, async client =>
+            {
+                try
+                {
+                    var seq = await client.PublishAsync(parse.GetValue(topic)!, payload, parsed, parse.GetValue(id), cancellationToken: cancel);
+                    await context.Output.WriteLineAsync($"Published to {parse.GetValue(topic)} as message {seq}.");
+                    return CqCommandLine.Succeeded;
+                }
+                catch (PublishRejectedException e)
+                {
+                    return await context.RefusedAsync(e.Message);
+                }
+                catch (ArgumentException e)
+                {
+                    return await context.UsageAsync(e.Message);
+                }
+            }, cancel);
+        });
+        return publish;
+    }
+
+    public static Command Consume(CommandContext context)
+    {
+        var topic = TopicArgument();
+        var group = new Option<string>("--group", "-g") { Description = "The consumer group to take messages from.", Required = true };
+        var count = CountOption(1, "How many messages to take before exiting; 0 = until Ctrl-C.");
+        var noAck = new Option<bool>("--no-ack") { Description = "Leave the messages unacked: they go back to the group when cq exits." };
+        var consume = new Command("consume", "Takes messages from a group (a new group starts at the oldest message), prints each, and acks it.") { topic, group, count, noAck };
+        consume.SetAction((parse, cancel) => context.WithQueueClientAsync(parse, async client =>
+        {
+            var wanted = parse.GetValue(count);
+            var taken = 0;
+            try
+            {
+                // A group cq creates starts at the oldest message the topic holds, as an operator looking at a queue expects.
+                var options = new ConsumerOptions { Credit = wanted is > 0 and < 100 ? wanted : 100, StartAt = StartPosition.Earliest };
+                await foreach (var message in client.ConsumeAsync(parse.GetValue(topic)!, parse.GetValue(group)!, options, cancel))
+                {
+                    await context.Output.WriteLineAsync(
+                        $"#{message.Message.SequenceNr} | attempt {message.Attempt} | {message.Message.MessageId ?? "-"} | {QueueView.Text(message.Payload)}");
+                    if (!parse.GetValue(noAck))
+                    {
+                        message.Ack();
+                    }
+
+                    if (++taken == wanted)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (SubscriptionRejectedException e)
+            {
+                return await context.RefusedAsync(e.Message);
+            }
+            catch (ArgumentException e)
+            {
+                return await context.UsageAsync(e.Message);
+            }
+
+            return CqCommandLine.Succeeded;
+        }, cancel));
+        return consume;
+    }
+
+    private static Command Config(CommandContext context)
+    {
+        var topic = TopicArgument();
+        var maxLength = new Option<long?>("--max-length") { Description = "Most messages the topic holds." };
+        var maxDeliveries = new Option<int?>("--max-deliveries") { Description = "Deliveries of a message within a group before it is dead-lettered; 0 = unlimited." };
+        var ackTimeout = new Option<double?>("--ack-timeout") { Description = "Seconds a delivery is leased before it is delivered again." };
+        var consumerTimeout = new Option<double?>("--consumer-timeout") { Description = "Seconds of silence after which a consumer is dropped." };
+        var ttl = new Option<double?>("--ttl") { Description = "Seconds a message without a TTL of its own lives; 0 = forever." };
+        var maxPayload = new Option<int?>("--max-payload-bytes") { Description = "Largest payload accepted, in bytes." };
+        var config = new Command("config", "Shows the topic's settings, or changes those given (the topic is created if it does not exist).")
+        {
+            topic, maxLength, maxDeliveries, ackTimeout, consumerTimeout, ttl, maxPayload,
+        };
+        config.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var name = parse.GetValue(topic)!;
+            TopicSettings? current;
+            switch (await client.RequestAsync(new GetTopicStats(name), cancel))
+            {
+                case TopicStats stats:
+                    current = stats.Settings;
+                    break;
+                case TopicError { Code: ErrorCode.TopicNotFound }:
+                    current = null;
+                    break;
+                case var other:
+                    return await RefusedAsync(context, other);
+            }
+
+            if (!new Option[] { maxLength, maxDeliveries, ackTimeout, consumerTimeout, ttl, maxPayload }.Any(o => parse.GetResult(o) is not null))
+            {
+                if (current is null)
+                {
+                    return await context.RefusedAsync($"topic '{name}' does not exist; give a setting to create it");
+                }
+
+                await context.Output.WriteLineAsync($"{name}: {QueueView.Render(current)}");
+                return CqCommandLine.Succeeded;
+            }
+
+            var changed = current ?? TopicSettings.Default;
+            changed = parse.GetValue(maxLength) is { } length ? changed with { MaxLength = length } : changed;
+            changed = parse.GetValue(maxDeliveries) is { } deliveries ? changed with { MaxDeliveries = deliveries } : changed;
+            changed = parse.GetValue(ackTimeout) is { } ack ? changed with { AckTimeout = TimeSpan.FromSeconds(ack) } : changed;
+            changed = parse.GetValue(consumerTimeout) is { } silent ? changed with { ConsumerTimeout = TimeSpan.FromSeconds(silent) } : changed;
+            changed = parse.GetValue(ttl) is { } seconds ? changed with { DefaultTtl = seconds == 0 ? null : TimeSpan.FromSeconds(seconds) } : changed;
+            changed = parse.GetValue(maxPayload) is { } bytes ? changed with { MaxPayloadBytes = bytes } : changed;
+            if (changed.Validate() is { } problem)
+            {
+                return await context.UsageAsync(problem);
+            }
+
+            var answer = await client.RequestAsync(new ConfigureTopic(name, changed), cancel);
+            if (answer is not TopicConfigured configured)
+            {
+                return await RefusedAsync(context, answer);
+            }
+
+            await context.Output.WriteLineAsync($"{name}: {QueueView.Render(configured.Settings)}");
+            return CqCommandLine.Succeeded;
+        }));
+        return config;
+    }
+
+    private static async Task<int> PeekAsync(CommandContext context, GatewayClient client, string topic, int count, bool json, bool deadLetters, CancellationToken cancel)
+    {
+        if (count is < 1 or > 1000)
+        {
+            return await context.UsageAsync($"-n must be from 1 to 1000, not {count}");
+        }
+
+        var answer = await client.RequestAsync(new Protocol.Topics.Peek(topic, count), cancel);
+        if (answer is not PeekResult peeked)
+        {
+            return await RefusedAsync(context, answer);
+        }
+
+        await context.Output.WriteLineAsync(json ? QueueView.RenderJson(peeked.Messages.Select(QueueView.ForJson)) : QueueView.Render(peeked, deadLetters));
+        return CqCommandLine.Succeeded;
+    }
+
+    private static Task<int> RefusedAsync(CommandContext context, IClusterQueueMessage answer) => answer switch
+    {
+        TopicError error => context.RefusedAsync(error.Message),
+        _ => context.UnexpectedAsync(answer),
+    };
+
+    private static Argument<string> TopicArgument(string description = "The topic's name.") => new("topic") { Description = description };
+
+    private static Option<int> CountOption(int defaultValue, string description) =>
+        new("-n") { Description = description, DefaultValueFactory = _ => defaultValue };
+}
