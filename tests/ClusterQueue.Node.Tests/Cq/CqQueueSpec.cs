@@ -107,4 +107,19 @@ public sealed class CqQueueSpec(ThreeNodeCluster cluster)
         var replayed = await Cq("dlq", "replay", ThreeNodeCluster.PoisonTopic);
         Assert.Equal((0, $"Replaying 1 dead letter from {ThreeNodeCluster.PoisonTopic}.dlq to {ThreeNodeCluster.PoisonTopic}.{NewLine}"), (replayed.ExitCode, replayed.Output));
     }
+
+    [Fact]
+    public async Task Without_a_command_cq_opens_a_prompt_that_runs_commands_and_asks_before_a_purge()
+    {
+        var typed = string.Join("\n", "cluster show", "publish cq-prompt \"one message\"", "purge cq-prompt", "n", "purge cq-prompt", "y", "exit") + "\n";
+
+        var (exitCode, text, error) = await CqProcess.RunWithInputAsync(typed, "-c", cluster.Contact);
+
+        Assert.Equal((0, ""), (exitCode, error));
+        Assert.StartsWith($"[{cluster.Contact}] cq> ", text, StringComparison.Ordinal);
+        Assert.Contains("Count: 3 nodes", text, StringComparison.Ordinal);
+        Assert.Contains("Published to cq-prompt as message 1.", text, StringComparison.Ordinal);
+        Assert.Equal(2, text.Split("Every message of topic 'cq-prompt' will be deleted. Go ahead? [y/N]").Length - 1);
+        Assert.Single(text.Split(NewLine), l => l.EndsWith("Purged 1 message from cq-prompt.", StringComparison.Ordinal));
+    }
 }

@@ -34,9 +34,14 @@ public sealed class CqProcess : IDisposable
     public IReadOnlyList<string> Lines => [.. _lines];
 
     /// <summary>Runs cq to its end and returns its exit code, standard output and standard error.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithInputAsync("", args);
+
+    /// <summary>Runs cq with <paramref name="input"/> typed at it (the interactive prompt), then end of input.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunWithInputAsync(string input, params string[] args)
     {
         using var cq = Start(args);
+        await cq._process.StandardInput.WriteAsync(input);
+        cq._process.StandardInput.Close();
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await cq._process.WaitForExitAsync(limit.Token);
         await cq._stdout;
