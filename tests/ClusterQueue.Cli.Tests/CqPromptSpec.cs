@@ -7,7 +7,7 @@ public sealed class CqPromptSpec
     private static readonly System.CommandLine.RootCommand Root = CqCommandLine.Build(new CqTerminal(TextWriter.Null, TextWriter.Null));
 
     [Theory]
-    [InlineData("", "cluster cluster-sharding consume dlq peek publish purge topic")]
+    [InlineData("", "cluster cluster-sharding consume dlq peek publish purge topic topics")]
     [InlineData("clu", "cluster cluster-sharding")]
     [InlineData("cluster ", "down down-unreachable join leave show tail")]
     [InlineData("cluster d", "down down-unreachable")]

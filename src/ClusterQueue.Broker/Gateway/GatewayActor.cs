@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Membership;
 using ClusterQueue.Protocol.Topics;
 
@@ -46,6 +47,25 @@ public sealed class GatewayActor : ReceiveActor
             {
                 _watchers.Remove(client);
             }
+        });
+        Receive<GetTopics>(_ =>
+        {
+            var brokers = cluster.State.Members
+                .Where(m => m.Status == MemberStatus.Up && m.HasRole(NodeRoles.Broker))
+                .Select(m => m.Address)
+                .ToList();
+            Context.ActorOf(TopicListCollector.Props(Sender, brokers, StatsTimeout));
+        });
+        Receive<GetLocalTopics>(_ =>
+        {
+            var node = cluster.SelfAddress.ToString();
+            topics.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, StatsTimeout)
+                .ContinueWith(
+                    answered => new LocalTopics(
+                        node,
+                        answered.IsCompletedSuccessfully ? [.. answered.Result.Shards.SelectMany(s => s.EntityIds).Order(StringComparer.Ordinal)] : []),
+                    TaskScheduler.Default)
+                .PipeTo(Sender);
         });
         Receive<GetShardRegions>(_ => Sender.Tell(new ShardRegions(cluster.SelfAddress.ToString(), TypeNames())));
         Receive<GetRegionStats>(get =>

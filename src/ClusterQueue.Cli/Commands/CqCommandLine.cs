@@ -40,6 +40,7 @@ public static class CqCommandLine
             global.Timeout,
             ClusterCommandSet.Cluster(context),
             ClusterCommandSet.Sharding(context),
+            QueueCommandSet.Topics(context),
             QueueCommandSet.Topic(context),
             QueueCommandSet.Peek(context),
             QueueCommandSet.Purge(context),

@@ -31,6 +31,43 @@ internal static class QueueCommandSet
         return new Command("topic", "One topic: its stats, its settings.") { stats, Config(context) };
     }
 
+    public static Command Topics(CommandContext context)
+    {
+        var json = ClusterCommandSet.JsonOption();
+        var topics = new Command("topics", "Every running topic: the node hosting it, pending, in flight, groups and consumers.") { json };
+        topics.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var answer = await client.RequestAsync(Protocol.Membership.GetTopics.Instance, cancel);
+            if (answer is not Protocol.Membership.TopicList list)
+            {
+                return await RefusedAsync(context, answer);
+            }
+
+            using var parallel = new SemaphoreSlim(8);
+            var stats = await Task.WhenAll(list.Topics.Select(async hosted =>
+            {
+                await parallel.WaitAsync(cancel);
+                try
+                {
+                    return await client.RequestAsync(new GetTopicStats(hosted.Topic), cancel) as TopicStats;
+                }
+                finally
+                {
+                    parallel.Release();
+                }
+            }));
+            var rows = list.Topics.Zip(stats, (hosted, stat) => new TopicRow(hosted.Topic, hosted.Node, stat)).ToList();
+            await context.Output.WriteLineAsync(parse.GetValue(json) ? QueueView.RenderJson(rows.Select(QueueView.ForJson)) : QueueView.Render(rows));
+            foreach (var node in list.Unanswered)
+            {
+                await context.Error.WriteLineAsync($"cq: {node} did not answer in time; its topics are not listed");
+            }
+
+            return CqCommandLine.Succeeded;
+        }));
+        return topics;
+    }
+
     public static Command Peek(CommandContext context)
     {
         var topic = TopicArgument();

@@ -11,6 +11,25 @@ public static class QueueView
     private const int PayloadShown = 80;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>One line per running topic (name | node | pending | in flight | groups | consumers), then the count.</summary>
+    public static string Render(IReadOnlyList<TopicRow> rows)
+    {
+        var lines = rows.Select(r => r.Stats is { } s
+            ? $"{r.Topic} | {r.Node} | pending: {s.Pending} | in flight: {s.InFlight} | groups: {s.Groups.Count} | consumers: {s.Consumers}"
+            : $"{r.Topic} | {r.Node} | (no answer)");
+        return string.Join(Environment.NewLine, lines.Append($"Count: {rows.Count} topic{(rows.Count == 1 ? "" : "s")}"));
+    }
+
+    public static object ForJson(TopicRow row) => new
+    {
+        row.Topic,
+        row.Node,
+        row.Stats?.Pending,
+        row.Stats?.InFlight,
+        Groups = row.Stats?.Groups.Count,
+        row.Stats?.Consumers,
+    };
+
     /// <summary>The topic's counters, one group per line, then its settings.</summary>
     public static string Render(TopicStats stats)
     {
@@ -104,3 +123,6 @@ public static class QueueView
 
     private static string Seconds(TimeSpan span) => $"{span.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
 }
+
+/// <summary>A running topic, where it runs, and its counters (null when it did not answer).</summary>
+public sealed record TopicRow(string Topic, string Node, TopicStats? Stats);

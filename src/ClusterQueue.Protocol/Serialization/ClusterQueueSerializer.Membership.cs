@@ -60,4 +60,24 @@ public sealed partial class ClusterQueueSerializer
             ? (ClusterChangeKind)data.Kind
             : throw new ArgumentException($"unknown cluster change kind {data.Kind}"),
         data.Address);
+
+    private static TopicListData ToData(TopicList list)
+    {
+        var data = new TopicListData();
+        data.Topics.AddRange(list.Topics.Select(t => new HostedTopicData { Topic = t.Topic, Node = t.Node }));
+        data.Unanswered.AddRange(list.Unanswered);
+        return data;
+    }
+
+    private static TopicList FromData(TopicListData data) =>
+        new(data.Topics.Select(t => new HostedTopic(t.Topic, t.Node)).ToList(), data.Unanswered.ToList());
+
+    private static LocalTopicsData ToData(LocalTopics local)
+    {
+        var data = new LocalTopicsData { Node = local.Node };
+        data.Topics.AddRange(local.Topics);
+        return data;
+    }
+
+    private static LocalTopics FromData(LocalTopicsData data) => new(data.Node, data.Topics.ToList());
 }

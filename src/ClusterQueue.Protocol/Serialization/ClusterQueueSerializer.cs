@@ -36,6 +36,10 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
     private const string StopWatchingClusterManifest = "SWC";
     private const string ClusterWatchedManifest = "CWD";
     private const string ClusterChangeManifest = "CC";
+    private const string GetTopicsManifest = "GT";
+    private const string TopicListManifest = "TL";
+    private const string GetLocalTopicsManifest = "GLT";
+    private const string LocalTopicsManifest = "LT";
     private const string PublishManifest = "PUB";
     private const string SubscribeManifest = "SUB";
     private const string AddCreditManifest = "CRD";
@@ -98,6 +102,10 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
         StopWatchingCluster => StopWatchingClusterManifest,
         ClusterWatched => ClusterWatchedManifest,
         ClusterChange => ClusterChangeManifest,
+        GetTopics => GetTopicsManifest,
+        TopicList => TopicListManifest,
+        GetLocalTopics => GetLocalTopicsManifest,
+        LocalTopics => LocalTopicsManifest,
         Publish => PublishManifest,
         Subscribe => SubscribeManifest,
         AddCredit => AddCreditManifest,
@@ -149,6 +157,10 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
         StopWatchingCluster => [],
         ClusterWatched => [],
         ClusterChange change => ToData(change).ToByteArray(),
+        GetTopics => [],
+        TopicList list => ToData(list).ToByteArray(),
+        GetLocalTopics => [],
+        LocalTopics local => ToData(local).ToByteArray(),
         Publish publish => ToData(publish).ToByteArray(),
         Subscribe subscribe => ToData(subscribe).ToByteArray(),
         AddCredit addCredit => ToData(addCredit).ToByteArray(),
@@ -213,6 +225,10 @@ public sealed partial class ClusterQueueSerializer(ExtendedActorSystem system) :
         StopWatchingClusterManifest => StopWatchingCluster.Instance,
         ClusterWatchedManifest => ClusterWatched.Instance,
         ClusterChangeManifest => FromData(ClusterChangeData.Parser.ParseFrom(bytes)),
+        GetTopicsManifest => GetTopics.Instance,
+        TopicListManifest => FromData(TopicListData.Parser.ParseFrom(bytes)),
+        GetLocalTopicsManifest => GetLocalTopics.Instance,
+        LocalTopicsManifest => FromData(LocalTopicsData.Parser.ParseFrom(bytes)),
         PublishManifest => FromData(PublishData.Parser.ParseFrom(bytes)),
         SubscribeManifest => FromData(SubscribeData.Parser.ParseFrom(bytes)),
         AddCreditManifest => FromData(AddCreditData.Parser.ParseFrom(bytes)),

@@ -58,4 +58,25 @@ public sealed class CqReadOnlySpec(ThreeNodeCluster cluster)
         Assert.Equal((3, ""), (exitCode, text));
         Assert.Equal($"cq: no shard region 'queue'; regions: {TopicRegion.Name}{Environment.NewLine}", error);
     }
+
+    [Fact]
+    public async Task Topics_lists_every_running_topic_with_the_node_hosting_it_and_its_counters()
+    {
+        var (exitCode, text, error) = await CqProcess.RunAsync("topics", "-c", cluster.Contact);
+        var json = await CqProcess.RunAsync("topics", "--json", "-c", cluster.Contact);
+
+        Assert.Equal((0, ""), (exitCode, error));
+        var lines = text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        foreach (var topic in ThreeNodeCluster.Topics)
+        {
+            var line = Assert.Single(lines, l => l.StartsWith(topic + " | ", StringComparison.Ordinal));
+            Assert.Matches(@"^\S+ \| akka\.tcp://ClusterQueue@127\.0\.0\.1:\d+ \| pending: 1 \| in flight: 0 \| groups: 0 \| consumers: 0$", line);
+        }
+
+        Assert.Matches(@"^Count: \d+ topics$", lines[^1]);
+        var listed = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().ToList();
+        Assert.Equal(lines.Length - 1, listed.Count);
+        Assert.Contains(listed, t => t.GetProperty("topic").GetString() == ThreeNodeCluster.PoisonTopic && t.GetProperty("groups").GetInt32() == 1);
+        Assert.Contains(cluster.Members, member => listed.Any(t => t.GetProperty("node").GetString() == member));
+    }
 }
