@@ -6,6 +6,7 @@ namespace ClusterQueue.Chaos;
 /// <param name="DuplicatesByFault">Duplicates by the fault that came last before each.</param>
 /// <param name="OrderViolations">First deliveries to a group that a consumer got below a number it had already got, by the fault that came last before each.</param>
 /// <param name="Problems">Anything else the contract forbids: refused messages delivered, healthy messages dead-lettered, ...</param>
+/// <param name="LongestWithoutPublish">The longest stretch between two confirmed publishes.</param>
 public sealed record ChaosSummary(
     int Confirmed,
     int Refused,
@@ -19,9 +20,15 @@ public sealed record ChaosSummary(
     int PoisonDeadLettered,
     IReadOnlyList<string> Problems,
     int FaultsInjected,
-    TimeSpan LongestWithoutPublish)
+    PublishGap LongestWithoutPublish)
 {
     public bool Passed => Lost.Count == 0 && Problems.Count == 0;
+}
+
+/// <summary>A stretch without a confirmed publish: how long, when it began, and the kind of the fault that started last before it ended ("none" before the first).</summary>
+public sealed record PublishGap(TimeSpan Length, DateTime? Start, string AfterFault)
+{
+    public static readonly PublishGap None = new(TimeSpan.Zero, null, "none");
 }
 
 public static class Checker
@@ -92,7 +99,7 @@ public static class Checker
             deadByIdGroup.Count(kv => byId.TryGetValue(kv.Key.Id, out var p) && p.Poison),
             problems,
             history.Faults.Count,
-            LongestGap(confirmed.Select(p => p.At)));
+            LongestGap(confirmed.Select(p => p.At), history.Faults));
     }
 
     /// <summary>
@@ -129,9 +136,16 @@ public static class Checker
             .GroupBy(d => faults.Where(f => f.Start <= d.At).MaxBy(f => f.Start)?.Kind.ToString() ?? "none")
             .ToDictionary(g => g.Key, g => g.Count());
 
-    private static TimeSpan LongestGap(IEnumerable<DateTime> times)
+    private static PublishGap LongestGap(IEnumerable<DateTime> times, IReadOnlyList<FaultRecord> faults)
     {
         var sorted = times.Order().ToList();
-        return sorted.Count < 2 ? TimeSpan.Zero : sorted.Zip(sorted.Skip(1), (a, b) => b - a).Max();
+        if (sorted.Count < 2)
+        {
+            return PublishGap.None;
+        }
+
+        var (start, end) = sorted.Zip(sorted.Skip(1), (a, b) => (Start: a, End: b)).MaxBy(pair => pair.End - pair.Start);
+        var fault = faults.Where(f => f.Start <= end).MaxBy(f => f.Start)?.Kind.ToString() ?? "none";
+        return new PublishGap(end - start, start, fault);
     }
 }

@@ -24,7 +24,7 @@ public static class Report
             ("out of order", $"{N(summary.OrderViolations.Values.Sum())}{ByFault(summary.OrderViolations)} (first deliveries to a group)"),
             ("dead-lettered poison", $"{N(summary.PoisonDeadLettered)} (message x group)"),
             ("other problems", N(summary.Problems.Count)),
-            ("longest without a publish", $"{summary.LongestWithoutPublish.TotalSeconds:0.0} s"),
+            ("longest without a publish", Gap(summary.LongestWithoutPublish)),
             ("result", summary.Passed ? "PASSED" : "FAILED"),
         };
         var width = rows.Max(r => r.Item1.Length);
@@ -51,8 +51,15 @@ public static class Report
             outOfOrderByFault = summary.OrderViolations,
             summary.PoisonDeadLettered,
             problems = summary.Problems,
-            longestWithoutPublishSeconds = summary.LongestWithoutPublish.TotalSeconds,
+            longestWithoutPublishSeconds = summary.LongestWithoutPublish.Length.TotalSeconds,
+            longestWithoutPublishFrom = summary.LongestWithoutPublish.Start,
+            longestWithoutPublishAfter = summary.LongestWithoutPublish.AfterFault,
         }, Indented);
+
+    private static string Gap(PublishGap gap) =>
+        gap.Start is { } start
+            ? $"{gap.Length.TotalSeconds:0.0} s, from {start.ToLocalTime():HH:mm:ss} (after {gap.AfterFault})"
+            : $"{gap.Length.TotalSeconds:0.0} s";
 
     private static string ByFault(IReadOnlyDictionary<string, int> counts) =>
         counts.Count == 0 ? "" : " (after " + string.Join(", ", counts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")) + ")";

@@ -32,7 +32,7 @@ public sealed class CheckerSpec
         Assert.Equal(new Dictionary<string, int> { ["KillBroker"] = 1 }, summary.DuplicatesByFault);
         Assert.Empty(summary.Lost);
         Assert.Equal(1, summary.FaultsInjected);
-        Assert.Equal(TimeSpan.Zero, summary.LongestWithoutPublish);
+        Assert.Equal(new PublishGap(TimeSpan.FromSeconds(0), T0, "none"), summary.LongestWithoutPublish);
     }
 
     [Fact]
@@ -95,12 +95,18 @@ public sealed class CheckerSpec
     }
 
     [Fact]
-    public void The_longest_time_without_a_confirmed_publish_is_measured_between_confirmations()
+    public void The_longest_time_without_a_confirmed_publish_is_measured_between_confirmations_and_names_the_fault_before_its_end()
     {
         var summary = Check(
             [Published("a", 1, second: 0), Published("b", 2, second: 2), Published("x", 0, PublishOutcome.Unknown, second: 5), Published("c", 3, second: 9)],
-            [.. Groups.SelectMany(g => new[] { Received("a", 1, g), Received("b", 2, g), Received("c", 3, g) })]);
+            [.. Groups.SelectMany(g => new[] { Received("a", 1, g), Received("b", 2, g), Received("c", 3, g) })],
+            faults:
+            [
+                new FaultRecord(FaultKind.KillBroker, "broker 1", T0.AddSeconds(1), T0.AddSeconds(2)),
+                new FaultRecord(FaultKind.JournalOutage, "journal", T0.AddSeconds(3), T0.AddSeconds(8)),
+                new FaultRecord(FaultKind.KillConsumer, "c1", T0.AddSeconds(10), T0.AddSeconds(11)),
+            ]);
 
-        Assert.Equal(TimeSpan.FromSeconds(7), summary.LongestWithoutPublish);
+        Assert.Equal(new PublishGap(TimeSpan.FromSeconds(7), T0.AddSeconds(2), "JournalOutage"), summary.LongestWithoutPublish);
     }
 }
