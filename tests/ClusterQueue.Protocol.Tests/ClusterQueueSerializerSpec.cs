@@ -145,7 +145,9 @@ public sealed class ClusterQueueSerializerSpec() : TestKit(ClusterQueueSerialize
             InFlight: 3,
             LastSequenceNr: 1_000,
             [new GroupStats("billing", 9, 3, 2, 1), new GroupStats("audit", 0, 0, 0, 0)],
-            Consumers: 2),
+            Consumers: 2,
+            PublishRate: 1234.5,
+            DeliverRate: 0.1),
         new TopicStats("orders", TopicSettings.Default, 0, 0, 0, [], 0),
     ];
 

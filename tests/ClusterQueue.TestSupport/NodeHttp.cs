@@ -45,6 +45,19 @@ public sealed class NodeHttp(int httpPort) : IDisposable
         }
     }
 
+    /// <summary>The node's metrics endpoint, parsed; null when it does not answer.</summary>
+    public async Task<PrometheusScrape?> Metrics()
+    {
+        try
+        {
+            return PrometheusScrape.Parse(await _http.GetStringAsync(NodeEndpoints.MetricsPath));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when this node sees exactly these members, all Up and reachable.</summary>
     public async Task<bool> SeesExactlyUp(IEnumerable<int> remotingPorts)
     {

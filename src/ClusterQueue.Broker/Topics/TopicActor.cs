@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -7,6 +8,7 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using ClusterQueue.Broker.Metrics;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Topics;
 
@@ -43,6 +45,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private static readonly TimeSpan ReadBackRetryInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How stale the gauges a scrape reads may be.</summary>
+    private static readonly TimeSpan MetricsReadingInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>A topic holding nothing and serving no one stops after this long, and starts again on its next message.</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(2);
 
@@ -53,6 +58,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly AppendPositions _appends = new();
     private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly BrokerMetrics _metrics = BrokerMetrics.Get(Context.System);
+    private readonly RateMeter _publishRate = new();
+    private readonly RateMeter _deliverRate = new();
     private readonly List<PendingOutput> _pending = [];
     private readonly List<PendingOutput> _inFlight = [];
     private readonly bool _groupCommit;
@@ -136,6 +144,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<PublishResult>(OnForwardConfirmed);
         Command<TopicError>(e => _log.Warning("Topic {0} refused a dead-letter forward or replay: {1} {2}", e.Topic, e.Code, e.Message));
         Command<TopicStop>(_ => DeferAsync(TopicStop.Instance, _ => Context.Stop(Self)));
+        Command<MetricsReading>(_ => ReadMetrics());
         Command<IdleCheck>(_ =>
         {
             if (_state.IsIdle)
@@ -159,6 +168,12 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private string DeadLetterProducerId => _state.Name + DeadLetterProducerSuffix;
 
     private string ReplayProducerId => _state.Name + ReplayProducerSuffix;
+
+    protected override void PostStop()
+    {
+        _metrics.Forget(_state.Name);
+        base.PostStop();
+    }
 
     public static Props Props(string topic, int shard, string regionName, TimeProvider clock, TopicStorage storage) =>
         Akka.Actor.Props.Create(() => new TopicActor(topic, shard, regionName, clock, storage));
@@ -427,6 +442,10 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         }
 
         TrackConsumer(command, output.Reply, sender);
+        if (output.Reply is TopicStats stats)
+        {
+            output.Reply = stats with { PublishRate = _publishRate.PerSecond(Now), DeliverRate = _deliverRate.PerSecond(Now) };
+        }
 
         // Deliveries carry committed messages only, so they need not wait for this write; those
         // of a command wait for its reply, so a consumer hears "subscribed" before its first
@@ -438,7 +457,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             Deliver(output.Deliveries);
         }
 
-        var pending = new PendingOutput(output, sender, _state.NextSeq - 1, deliverNow);
+        var pending = new PendingOutput(output, sender, _state.NextSeq - 1, deliverNow, TopicActivity.Of(output));
         var inMemory = _state.Settings?.Durability == Durability.InMemory;
         if (_writesInFlight == 0 && (inMemory || !output.DurableEvents.Any()))
         {
@@ -467,6 +486,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _pending.Clear();
         _writesInFlight++;
         var events = MergeAppends(batch.SelectMany(p => p.Output.DurableEvents)).ToList();
+        var writeStarted = Stopwatch.GetTimestamp();
         if (events.Count > 0)
         {
             PersistAllAsync(events, written => TrackAppend(written, LastSequenceNr));
@@ -490,6 +510,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 RefuseUnconfirmed(batch.Concat(_pending));
                 Context.Stop(Self);
                 return;
+            }
+
+            if (events.Count > 0)
+            {
+                _metrics.RecordWrite(Stopwatch.GetElapsedTime(writeStarted), events.OfType<MessagesAppended>().Sum(e => e.Messages.Count));
             }
 
             if (snapshot is not null)
@@ -569,7 +594,8 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>The output's events are committed: reply, deliver what became deliverable, forward dead letters.</summary>
     private void Committed(PendingOutput pending)
     {
-        var (output, sender, through, deliveriesSent) = pending;
+        var (output, sender, through, deliveriesSent, activity) = pending;
+        Count(activity);
         if (output.Reply is not null && sender is not null && !sender.IsNobody())
         {
             sender.Tell(output.Reply);
@@ -598,6 +624,34 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         SendBack(output.Replays);
 
         ScheduleTick();
+    }
+
+    private void Count(TopicActivity activity)
+    {
+        if (!activity.IsEmpty)
+        {
+            _metrics.Record(_state.Name, activity);
+            _publishRate.Add(activity.Published, Now);
+            _deliverRate.Add(activity.Delivered, Now);
+        }
+
+        if (!Timers.IsTimerActive(MetricsReading.Instance))
+        {
+            Timers.StartSingleTimer(MetricsReading.Instance, MetricsReading.Instance, MetricsReadingInterval);
+        }
+    }
+
+    /// <summary>Leaves the topic's counters where the gauges read them; a deleted topic leaves none.</summary>
+    private void ReadMetrics()
+    {
+        if (_state.Stats() is { } stats)
+        {
+            _metrics.Read(stats);
+        }
+        else
+        {
+            _metrics.Forget(_state.Name);
+        }
     }
 
     private void TrackConsumer(ITopicCommand? command, IClusterQueueMessage? reply, IActorRef? sender)
@@ -813,7 +867,14 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>An output waiting for its events to be committed, and whom to answer then.</summary>
     /// <param name="Through">Messages up to this one are committed once the output's write is.</param>
     /// <param name="DeliveriesSent">Its deliveries went out at once; otherwise they go when it is committed.</param>
-    private sealed record PendingOutput(TopicOutput Output, IActorRef? Sender, long Through, bool DeliveriesSent);
+    /// <param name="Activity">What the output does to messages, counted once it is committed.</param>
+    private sealed record PendingOutput(TopicOutput Output, IActorRef? Sender, long Through, bool DeliveriesSent, TopicActivity Activity);
+
+    /// <summary>Time to refresh the gauges' reading of this topic.</summary>
+    private sealed class MetricsReading
+    {
+        public static readonly MetricsReading Instance = new();
+    }
 
     /// <summary>Runs the state's timers: lease expiry, delays, silent consumers.</summary>
     private sealed class TopicTick

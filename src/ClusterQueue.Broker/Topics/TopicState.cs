@@ -190,7 +190,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             ConfigureTopic configure => HandleConfigure(configure, output),
             DeleteTopic => HandleDeleteTopic(output),
             DeleteGroup deleteGroup => HandleDeleteGroup(deleteGroup, output),
-            GetTopicStats => Settings is null ? NotFound() : Stats(),
+            GetTopicStats => Stats() is { } stats ? stats : NotFound(),
             Peek peek => HandlePeek(peek, output),
             Purge => HandlePurge(output),
             ReplayDeadLetters replay => HandleReplay(replay, output),
@@ -1020,9 +1020,10 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         return new Purged(Name, count);
     }
 
-    private TopicStats Stats() => new(
+    /// <summary>The topic's counters as of now; null while it has no settings (never created or deleted).</summary>
+    public TopicStats? Stats() => Settings is null ? null : new(
         Name,
-        Settings!,
+        Settings,
         Pending,
         InFlight,
         NextSeq - 1,

@@ -42,6 +42,7 @@ public static class CqCommandLine
             ClusterCommandSet.Sharding(context),
             QueueCommandSet.Topics(context),
             QueueCommandSet.Topic(context),
+            QueueCommandSet.Group(context),
             QueueCommandSet.Peek(context),
             QueueCommandSet.Purge(context),
             QueueCommandSet.DeadLetters(context),

@@ -28,7 +28,55 @@ internal static class QueueCommandSet
             return CqCommandLine.Succeeded;
         }));
 
-        return new Command("topic", "One topic: its stats, its settings.") { stats, Config(context) };
+        var deleteTopic = TopicArgument();
+        var yes = ClusterCommandSet.YesOption();
+        var delete = new Command("delete", "Deletes the topic: its messages, groups and settings (a later publish creates it anew).") { deleteTopic, yes };
+        delete.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var name = parse.GetValue(deleteTopic)!;
+            if (!await context.ConfirmedAsync(parse.GetValue(yes), $"Topic '{name}' will be deleted with every message and group it holds."))
+            {
+                return CqCommandLine.UsageError;
+            }
+
+            var answer = await client.RequestAsync(new DeleteTopic(name), cancel);
+            if (answer is not TopicDeleted)
+            {
+                return await RefusedAsync(context, answer);
+            }
+
+            await context.Output.WriteLineAsync($"Deleted topic {name}.");
+            return CqCommandLine.Succeeded;
+        }));
+
+        return new Command("topic", "One topic: its stats, its settings, its deletion.") { stats, Config(context), delete };
+    }
+
+    public static Command Group(CommandContext context)
+    {
+        var topic = TopicArgument();
+        var group = new Argument<string>("group") { Description = "The consumer group's name." };
+        var yes = ClusterCommandSet.YesOption();
+        var delete = new Command("delete", "Deletes a consumer group: its position and what it had not finished; its consumers are dropped.") { topic, group, yes };
+        delete.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var (topicName, groupName) = (parse.GetValue(topic)!, parse.GetValue(group)!);
+            if (!await context.ConfirmedAsync(parse.GetValue(yes), $"Group '{groupName}' of topic '{topicName}' will be deleted with its unfinished messages."))
+            {
+                return CqCommandLine.UsageError;
+            }
+
+            var answer = await client.RequestAsync(new DeleteGroup(topicName, groupName), cancel);
+            if (answer is not GroupDeleted)
+            {
+                return await RefusedAsync(context, answer);
+            }
+
+            await context.Output.WriteLineAsync($"Deleted group {groupName} of topic {topicName}.");
+            return CqCommandLine.Succeeded;
+        }));
+
+        return new Command("group", "One consumer group of a topic.") { delete };
     }
 
     public static Command Topics(CommandContext context)

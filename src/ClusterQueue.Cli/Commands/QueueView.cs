@@ -11,11 +11,11 @@ public static class QueueView
     private const int PayloadShown = 80;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>One line per running topic (name | node | pending | in flight | groups | consumers), then the count.</summary>
+    /// <summary>One line per running topic (name | node | pending | in flight | groups | consumers | rates), then the count.</summary>
     public static string Render(IReadOnlyList<TopicRow> rows)
     {
         var lines = rows.Select(r => r.Stats is { } s
-            ? $"{r.Topic} | {r.Node} | pending: {s.Pending} | in flight: {s.InFlight} | groups: {s.Groups.Count} | consumers: {s.Consumers}"
+            ? $"{r.Topic} | {r.Node} | pending: {s.Pending} | in flight: {s.InFlight} | groups: {s.Groups.Count} | consumers: {s.Consumers} | publish: {Rate(s.PublishRate)} | deliver: {Rate(s.DeliverRate)}"
             : $"{r.Topic} | {r.Node} | (no answer)");
         return string.Join(Environment.NewLine, lines.Append($"Count: {rows.Count} topic{(rows.Count == 1 ? "" : "s")}"));
     }
@@ -28,7 +28,12 @@ public static class QueueView
         row.Stats?.InFlight,
         Groups = row.Stats?.Groups.Count,
         row.Stats?.Consumers,
+        row.Stats?.PublishRate,
+        row.Stats?.DeliverRate,
     };
+
+    /// <summary>Messages per second, averaged over the topic's last 10 seconds.</summary>
+    public static string Rate(double perSecond) => $"{perSecond.ToString("0.#", CultureInfo.InvariantCulture)}/s";
 
     /// <summary>The topic's counters, one group per line, then its settings.</summary>
     public static string Render(TopicStats stats)

@@ -34,6 +34,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private readonly TaskCompletionSource? _subscribed;
     private DateTime _lastAnswer = DateTime.UtcNow;
     private bool _subscribing;
+    private bool _unsubscribed;
 
     /// <param name="handler">Runs for each delivery; its success acks, its failure nacks. Null when <paramref name="caller"/> is given.</param>
     /// <param name="caller">Gets each delivery in order, to ack or nack it itself (<see cref="ReceivedMessage"/>). Null when <paramref name="handler"/> is given.</param>
@@ -106,7 +107,11 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             ExtendLongLeases();
         });
         Receive<FlushAcks>(_ => FlushAcksNow());
+        Receive<StopConsuming>(_ => Leave());
     }
+
+    /// <summary>How long a stopping consumer waits for its running handlers and the topic's confirmation that it left before it stops anyway.</summary>
+    public static readonly TimeSpan UnsubscribeTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a consumer waits before asking again for a subscription the journal could not record.</summary>
     internal static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromMilliseconds(500);
@@ -143,9 +148,66 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
         _subscribed?.TrySetCanceled();
         _caller?.TryComplete(new OperationCanceledException($"the consumer of topic '{_topic}' stopped: its client is shutting down"));
         _stopping.Cancel();
+        if (!_unsubscribed)
+        {
+            FlushAcksNow();
+            _topics.Tell(new Unsubscribe(_topic, _group, _options.ConsumerId));
+        }
+
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Lets running handlers finish (their acks and nacks go out), leaves the group and stops once
+    /// the topic confirms, all within <see cref="UnsubscribeTimeout"/>: what it had not acked goes
+    /// back to the group before its client, maybe shutting down next, can no longer say so. A caller
+    /// (<see cref="QueueClient.ConsumeAsync"/>) that stopped reading acks nothing more, so it is not waited for.
+    /// </summary>
+    private void Leave()
+    {
+        _waiting.Clear();
+        Timers.StartSingleTimer(LeaveTimedOut.Instance, LeaveTimedOut.Instance, UnsubscribeTimeout);
+        if (_caller is not null || _running.Count == 0)
+        {
+            LeaveGroup();
+            return;
+        }
+
+        Become(() =>
+        {
+            Receive<Handled>(handled =>
+            {
+                OnHandled(handled);
+                if (_running.Count == 0)
+                {
+                    LeaveGroup();
+                }
+            });
+            Receive<LeaveTimedOut>(_ =>
+            {
+                _log.Warning("Consumer {0} of topic {1} stops with {2} handlers still running; their messages go back to group {3}", _options.ConsumerId, _topic, _running.Count, _group);
+                Context.Stop(Self);
+            });
+            ReceiveAny(_ => { });
+        });
+    }
+
+    private void LeaveGroup()
+    {
+        _stopping.Cancel();
         FlushAcksNow();
         _topics.Tell(new Unsubscribe(_topic, _group, _options.ConsumerId));
-        _stopping.Dispose();
+        _unsubscribed = true;
+        Become(() =>
+        {
+            Receive<Unsubscribed>(_ => Context.Stop(Self));
+            Receive<LeaveTimedOut>(_ =>
+            {
+                _log.Warning("Topic {0} did not confirm that consumer {1} left group {2}; its leases end with the ack timeout", _topic, _options.ConsumerId, _group);
+                Context.Stop(Self);
+            });
+            ReceiveAny(_ => { });
+        });
     }
 
     private void Heard() => _lastAnswer = DateTime.UtcNow;
@@ -253,5 +315,20 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private sealed class FlushAcks
     {
         public static readonly FlushAcks Instance = new();
+    }
+
+    private sealed class LeaveTimedOut
+    {
+        public static readonly LeaveTimedOut Instance = new();
+    }
+}
+
+/// <summary>Asks a <see cref="ConsumerActor"/> to leave its group, confirmed by the topic, and stop (stopping it outright leaves without waiting).</summary>
+public sealed class StopConsuming
+{
+    public static readonly StopConsuming Instance = new();
+
+    private StopConsuming()
+    {
     }
 }

@@ -28,5 +28,6 @@ public sealed class QueueConsumer : IAsyncDisposable
         return new QueueConsumer(system.ActorOf(ConsumerActor.Props(topics, topic, group, options, handler)));
     }
 
-    public async ValueTask DisposeAsync() => await _consumer.GracefulStop(TimeSpan.FromSeconds(5));
+    /// <summary>Leaves the group once the topic confirms it (a few seconds at most), then stops the consumer.</summary>
+    public async ValueTask DisposeAsync() => await _consumer.GracefulStop(TimeSpan.FromSeconds(5), StopConsuming.Instance);
 }

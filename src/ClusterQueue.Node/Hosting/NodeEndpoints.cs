@@ -4,12 +4,13 @@ using ClusterQueue.Broker.Gateway;
 
 namespace ClusterQueue.Node.Hosting;
 
-/// <summary>The node's HTTP endpoints: health for orchestrators, membership for operators' scripts.</summary>
+/// <summary>The node's HTTP endpoints: health for orchestrators, membership for operators' scripts, metrics for Prometheus.</summary>
 public static class NodeEndpoints
 {
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
     public const string MembersPath = "/cluster/members";
+    public const string MetricsPath = "/metrics";
 
     public static IEndpointRouteBuilder MapNodeEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -28,6 +29,9 @@ public static class NodeEndpoints
         });
 
         endpoints.MapGet(MembersPath, (ActorSystem system) => Results.Json(MembershipSnapshot.Of(Cluster.Get(system))));
+
+        // The broker's meter (see BrokerMetrics) in Prometheus' text format, registered in NodeHost.
+        endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
         return endpoints;
     }
 }

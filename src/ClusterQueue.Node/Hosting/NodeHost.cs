@@ -3,11 +3,14 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Hosting;
 using ClusterQueue.Broker.Gateway;
+using ClusterQueue.Broker.Metrics;
 using ClusterQueue.Broker.Serialization;
 using ClusterQueue.Broker.Topics;
 using ClusterQueue.Node.Configuration;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Serialization;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace ClusterQueue.Node.Hosting;
 
@@ -30,6 +33,10 @@ public static class NodeHost
         builder.Logging
             .AddConsole(o => o.FormatterName = NodeConsoleFormatter.FormatterName)
             .AddConsoleFormatter<NodeConsoleFormatter, NodeConsoleFormatterOptions>(o => o.NodeAddress = options.Address);
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ClusterNames.ActorSystem, serviceInstanceId: options.Address))
+            .WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName).AddPrometheusExporter());
 
         var akkaLogLevel = Akka.Event.Logging.LogLevelFor(akkaConfig.GetString("akka.loglevel", "INFO"));
         builder.Services.AddAkka(ClusterNames.ActorSystem, akka =>

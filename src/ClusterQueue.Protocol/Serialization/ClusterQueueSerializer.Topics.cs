@@ -309,6 +309,8 @@ public sealed partial class ClusterQueueSerializer
             InFlight = stats.InFlight,
             LastSequenceNr = stats.LastSequenceNr,
             Consumers = stats.Consumers,
+            PublishRate = stats.PublishRate,
+            DeliverRate = stats.DeliverRate,
         };
         data.Groups.AddRange(stats.Groups.Select(g => new GroupStatsData
         {
@@ -328,7 +330,9 @@ public sealed partial class ClusterQueueSerializer
         data.InFlight,
         data.LastSequenceNr,
         data.Groups.Select(g => new GroupStats(g.Group, g.Lag, g.InFlight, g.Consumers, g.DeadLettered)).ToList(),
-        data.Consumers);
+        data.Consumers,
+        data.PublishRate,
+        data.DeliverRate);
 
     private static TopicSettingsData ToData(TopicSettings settings)
     {

@@ -77,6 +77,8 @@ public sealed record GroupStats(string Group, long Lag, int InFlight, int Consum
 /// <summary>A topic's counters as of now.</summary>
 /// <param name="Pending">Messages held: waiting, in flight or delayed.</param>
 /// <param name="InFlight">Leases outstanding, summed over groups.</param>
+/// <param name="PublishRate">Messages stored per second over the last 10 seconds.</param>
+/// <param name="DeliverRate">Messages delivered per second (redeliveries included) over the last 10 seconds.</param>
 public sealed record TopicStats(
     string Topic,
     TopicSettings Settings,
@@ -84,12 +86,14 @@ public sealed record TopicStats(
     int InFlight,
     long LastSequenceNr,
     IReadOnlyList<GroupStats> Groups,
-    int Consumers) : IClusterQueueMessage
+    int Consumers,
+    double PublishRate = 0,
+    double DeliverRate = 0) : IClusterQueueMessage
 {
     public bool Equals(TopicStats? other) =>
         other is not null && Topic == other.Topic && Settings == other.Settings && Pending == other.Pending
         && InFlight == other.InFlight && LastSequenceNr == other.LastSequenceNr && Groups.SequenceEqual(other.Groups)
-        && Consumers == other.Consumers;
+        && Consumers == other.Consumers && PublishRate.Equals(other.PublishRate) && DeliverRate.Equals(other.DeliverRate);
 
     public override int GetHashCode() => HashCode.Combine(Topic, Pending, InFlight, LastSequenceNr, Consumers);
 }

@@ -97,6 +97,37 @@ public sealed class CqQueueSpec(ThreeNodeCluster cluster)
     }
 
     [Fact]
+    public async Task Topic_delete_needs_yes_then_the_topic_is_gone()
+    {
+        await Cq("publish", "cq-delete", "one");
+
+        var unconfirmed = await Cq("topic", "delete", "cq-delete");
+        var deleted = await Cq("topic", "delete", "cq-delete", "--yes");
+        var stats = await Cq("topic", "stats", "cq-delete");
+
+        Assert.Equal((2, $"cq: Topic 'cq-delete' will be deleted with every message and group it holds. Add --yes to confirm.{NewLine}"), (unconfirmed.ExitCode, unconfirmed.Error));
+        Assert.Equal((0, $"Deleted topic cq-delete.{NewLine}"), (deleted.ExitCode, deleted.Output));
+        Assert.Equal(3, stats.ExitCode);
+        Assert.Contains("cq-delete", stats.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Group_delete_needs_yes_then_the_group_is_gone_and_deleting_it_again_is_exit_code_3()
+    {
+        await Cq("publish", "cq-groups", "one");
+        Assert.Equal(0, (await Cq("consume", "cq-groups", "-g", "audit", "-n", "1", "--no-ack")).ExitCode);
+
+        var unconfirmed = await Cq("group", "delete", "cq-groups", "audit");
+        var deleted = await Cq("group", "delete", "cq-groups", "audit", "--yes");
+        var again = await Cq("group", "delete", "cq-groups", "audit", "--yes");
+
+        Assert.Equal(2, unconfirmed.ExitCode);
+        Assert.Equal((0, $"Deleted group audit of topic cq-groups.{NewLine}"), (deleted.ExitCode, deleted.Output));
+        Assert.Contains("No groups yet", (await Cq("topic", "stats", "cq-groups")).Output, StringComparison.Ordinal);
+        Assert.Equal((3, $"cq: topic 'cq-groups' has no group 'audit'{NewLine}"), (again.ExitCode, again.Error));
+    }
+
+    [Fact]
     public async Task Dlq_list_says_why_each_message_was_set_aside_and_replay_sends_it_back()
     {
         var (exitCode, text, _) = await Cq("dlq", "list", ThreeNodeCluster.PoisonTopic);

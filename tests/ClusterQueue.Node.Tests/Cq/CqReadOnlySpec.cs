@@ -70,7 +70,7 @@ public sealed class CqReadOnlySpec(ThreeNodeCluster cluster)
         foreach (var topic in ThreeNodeCluster.Topics)
         {
             var line = Assert.Single(lines, l => l.StartsWith(topic + " | ", StringComparison.Ordinal));
-            Assert.Matches(@"^\S+ \| akka\.tcp://ClusterQueue@127\.0\.0\.1:\d+ \| pending: 1 \| in flight: 0 \| groups: 0 \| consumers: 0$", line);
+            Assert.Matches(@"^\S+ \| akka\.tcp://ClusterQueue@127\.0\.0\.1:\d+ \| pending: 1 \| in flight: 0 \| groups: 0 \| consumers: 0 \| publish: [\d.]+/s \| deliver: [\d.]+/s$", line);
         }
 
         Assert.Matches(@"^Count: \d+ topics$", lines[^1]);
@@ -78,5 +78,6 @@ public sealed class CqReadOnlySpec(ThreeNodeCluster cluster)
         Assert.Equal(lines.Length - 1, listed.Count);
         Assert.Contains(listed, t => t.GetProperty("topic").GetString() == ThreeNodeCluster.PoisonTopic && t.GetProperty("groups").GetInt32() == 1);
         Assert.Contains(cluster.Members, member => listed.Any(t => t.GetProperty("node").GetString() == member));
+        Assert.All(listed, t => Assert.True(t.GetProperty("publishRate").GetDouble() >= 0, t.ToString()));
     }
 }

@@ -21,6 +21,8 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 
     public IReadOnlyList<int> Ports { get; private set; } = [];
 
+    public IReadOnlyList<NodeProcess> Nodes => _nodes;
+
     public string Contact => $"127.0.0.1:{Ports[0]}";
 
     public IEnumerable<string> Members => Ports.Take(3).Select(p => $"akka.tcp://ClusterQueue@127.0.0.1:{p}");
