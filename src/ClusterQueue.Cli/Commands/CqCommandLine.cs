@@ -41,6 +41,7 @@ public static class CqCommandLine
             ClusterCommandSet.Cluster(context),
             ClusterCommandSet.Sharding(context),
             QueueCommandSet.Topics(context),
+            QueueCommandSet.Top(context),
             QueueCommandSet.Topic(context),
             QueueCommandSet.Group(context),
             QueueCommandSet.Peek(context),
@@ -123,6 +124,9 @@ internal sealed class CommandContext(CqTerminal terminal, CqCommandLine.GlobalOp
             return CqCommandLine.ClusterUnreachable;
         }
     }
+
+    /// <summary>The contact points a command line names (already checked by the command's connection).</summary>
+    public IReadOnlyList<ContactPoint> ContactPoints(ParseResult parse) => CqCommandLine.ContactPoints(parse.GetValue(global.Contacts));
 
     private async Task<GatewayClientOptions?> OptionsAsync(ParseResult parse)
     {

@@ -5,6 +5,7 @@ using ClusterQueue.Client.Consuming;
 using ClusterQueue.Client.Producing;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Topics;
+using Spectre.Console;
 
 namespace ClusterQueue.Cli.Commands;
 
@@ -85,28 +86,14 @@ internal static class QueueCommandSet
         var topics = new Command("topics", "Every running topic: the node hosting it, pending, in flight, groups and consumers.") { json };
         topics.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
         {
-            var answer = await client.RequestAsync(Protocol.Membership.GetTopics.Instance, cancel);
-            if (answer is not Protocol.Membership.TopicList list)
+            var (found, answer) = await TopicRowsAsync(client, cancel);
+            if (found is null)
             {
                 return await RefusedAsync(context, answer);
             }
 
-            using var parallel = new SemaphoreSlim(8);
-            var stats = await Task.WhenAll(list.Topics.Select(async hosted =>
-            {
-                await parallel.WaitAsync(cancel);
-                try
-                {
-                    return await client.RequestAsync(new GetTopicStats(hosted.Topic), cancel) as TopicStats;
-                }
-                finally
-                {
-                    parallel.Release();
-                }
-            }));
-            var rows = list.Topics.Zip(stats, (hosted, stat) => new TopicRow(hosted.Topic, hosted.Node, stat)).ToList();
-            await context.Output.WriteLineAsync(parse.GetValue(json) ? QueueView.RenderJson(rows.Select(QueueView.ForJson)) : QueueView.Render(rows));
-            foreach (var node in list.Unanswered)
+            await context.Output.WriteLineAsync(parse.GetValue(json) ? QueueView.RenderJson(found.Rows.Select(QueueView.ForJson)) : QueueView.Render(found.Rows));
+            foreach (var node in found.Unanswered)
             {
                 await context.Error.WriteLineAsync($"cq: {node} did not answer in time; its topics are not listed");
             }
@@ -114,6 +101,79 @@ internal static class QueueCommandSet
             return CqCommandLine.Succeeded;
         }));
         return topics;
+    }
+
+    public static Command Top(CommandContext context)
+    {
+        var interval = new Option<double>("--interval") { Description = "Seconds between refreshes.", DefaultValueFactory = _ => 2 };
+        var iterations = new Option<int>("-n") { Description = "Refreshes before it exits; 0 = until Ctrl-C.", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int>("--limit") { Description = "Topics shown, busiest first.", DefaultValueFactory = _ => 20 };
+        var top = new Command("top", "A live view of the nodes and the busiest topics, refreshed until Ctrl-C.") { interval, iterations, limit };
+        top.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
+        {
+            var (every, times, shown) = (parse.GetValue(interval), parse.GetValue(iterations), parse.GetValue(limit));
+            if (every <= 0 || times < 0 || shown < 1)
+            {
+                return await context.UsageAsync($"--interval must be more than 0 seconds, -n 0 or more, --limit 1 or more (got {every}, {times}, {shown})");
+            }
+
+            var contact = string.Join(",", context.ContactPoints(parse));
+            async Task<(TopFrame? Frame, IClusterQueueMessage Answer)> FrameAsync()
+            {
+                var members = await client.GetClusterMembersAsync(cancel);
+                var (found, answer) = await TopicRowsAsync(client, cancel);
+                return (found is null ? null : new TopFrame(DateTimeOffset.Now, contact, members, found.Rows, found.Unanswered), answer);
+            }
+
+            IClusterQueueMessage? refused = null;
+            async Task<bool> ShowAsync(Action<TopFrame> show, int refresh)
+            {
+                if (refresh > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(every), cancel);
+                }
+
+                var (frame, answer) = await FrameAsync();
+                if (frame is null)
+                {
+                    refused = answer;
+                    return false;
+                }
+
+                show(frame);
+                return true;
+            }
+
+            // A terminal gets one view redrawn in place; a pipe or file gets every frame in turn, without colour.
+            if (ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected)
+            {
+                await AnsiConsole.Live(new Spectre.Console.Text("Connecting...")).StartAsync(async live =>
+                {
+                    for (var refresh = 0; (times == 0 || refresh < times) && await ShowAsync(f => live.UpdateTarget(TopView.Render(f, shown)), refresh); refresh++)
+                    {
+                        live.Refresh();
+                    }
+                });
+            }
+            else
+            {
+                var plain = AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Ansi = AnsiSupport.No,
+                    ColorSystem = ColorSystemSupport.NoColors,
+                    Interactive = InteractionSupport.No,
+                    Out = new AnsiConsoleOutput(context.Output),
+                });
+                plain.Profile.Width = 200;
+                for (var refresh = 0; (times == 0 || refresh < times) && await ShowAsync(f => plain.Write(TopView.Render(f, shown)), refresh); refresh++)
+                {
+                    plain.WriteLine();
+                }
+            }
+
+            return refused is null ? CqCommandLine.Succeeded : await RefusedAsync(context, refused);
+        }));
+        return top;
     }
 
     public static Command Peek(CommandContext context)
@@ -357,6 +417,34 @@ internal static class QueueCommandSet
         await context.Output.WriteLineAsync(json ? QueueView.RenderJson(peeked.Messages.Select(QueueView.ForJson)) : QueueView.Render(peeked, deadLetters));
         return CqCommandLine.Succeeded;
     }
+
+    /// <summary>Every running topic with the node hosting it and its stats (asked 8 at a time); null and the answer when the gateway refused.</summary>
+    private static async Task<(TopicRows? Found, IClusterQueueMessage Answer)> TopicRowsAsync(GatewayClient client, CancellationToken cancel)
+    {
+        var answer = await client.RequestAsync(Protocol.Membership.GetTopics.Instance, cancel);
+        if (answer is not Protocol.Membership.TopicList list)
+        {
+            return (null, answer);
+        }
+
+        using var parallel = new SemaphoreSlim(8);
+        var stats = await Task.WhenAll(list.Topics.Select(async hosted =>
+        {
+            await parallel.WaitAsync(cancel);
+            try
+            {
+                return await client.RequestAsync(new GetTopicStats(hosted.Topic), cancel) as TopicStats;
+            }
+            finally
+            {
+                parallel.Release();
+            }
+        }));
+        var rows = list.Topics.Zip(stats, (hosted, stat) => new TopicRow(hosted.Topic, hosted.Node, stat)).ToList();
+        return (new TopicRows(rows, list.Unanswered), answer);
+    }
+
+    private sealed record TopicRows(List<TopicRow> Rows, IReadOnlyList<string> Unanswered);
 
     private static Task<int> RefusedAsync(CommandContext context, IClusterQueueMessage answer) => answer switch
     {

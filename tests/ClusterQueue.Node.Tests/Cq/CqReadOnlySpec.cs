@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ClusterQueue.Node.Tests.Support;
 using ClusterQueue.Protocol.Membership;
 using ClusterQueue.Protocol.Topics;
@@ -80,4 +81,30 @@ public sealed class CqReadOnlySpec(ThreeNodeCluster cluster)
         Assert.Contains(cluster.Members, member => listed.Any(t => t.GetProperty("node").GetString() == member));
         Assert.All(listed, t => Assert.True(t.GetProperty("publishRate").GetDouble() >= 0, t.ToString()));
     }
+
+    [Fact]
+    public async Task Top_draws_the_nodes_and_topics_as_often_as_asked_and_exits()
+    {
+        var (exitCode, text, error) = await CqProcess.RunAsync("top", "-n", "2", "--interval", "1", "--limit", "100", "-c", cluster.Contact);
+
+        Assert.Equal((0, ""), (exitCode, error));
+        var frames = text.Split("cq top | ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, frames.Length);
+        foreach (var frame in frames)
+        {
+            var lines = frame.Split(Environment.NewLine);
+            Assert.Matches(@"^127\.0\.0\.1:\d+ \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| 3 nodes, \d+ topics$", lines[0]);
+            foreach (var member in cluster.Members)
+            {
+                Assert.Single(lines, l => Regex.IsMatch(l, $@"^│ {Regex.Escape(TopHostPort(member))} +│ broker +│ up +│ +\d+ │"));
+            }
+
+            foreach (var topic in ThreeNodeCluster.Topics)
+            {
+                Assert.Single(lines, l => Regex.IsMatch(l, $@"^│ {topic} +│ 127\.0\.0\.1:\d+ +│ +1 │ +0 │ +0 │ +0 │"));
+            }
+        }
+    }
+
+    private static string TopHostPort(string address) => address.Split('@')[1];
 }
