@@ -42,4 +42,64 @@ topicRate.SetAction(async parse =>
     return 0;
 });
 
-return await new RootCommand("ClusterQueue load generator.") { publishRate, topicRate }.Parse(args).InvokeAsync();
+var workloads = new Argument<string[]>("workloads")
+{
+    Description = $"Workloads to run, in order: {string.Join(", ", Workloads.Names)}, or all.",
+    DefaultValueFactory = _ => ["all"],
+};
+var nodes = new Option<int>("--nodes") { Description = "Nodes of the localhost cluster started here (ignored with --contact).", DefaultValueFactory = _ => 3 };
+var connectTo = new Option<string?>("--connect") { Description = "Run against a running cluster instead: its contact points, host:port,..." };
+var runCount = new Option<long>("--count") { Description = "Messages to publish per workload; 0 = publish for --duration.", DefaultValueFactory = _ => 0 };
+var duration = new Option<double>("--duration") { Description = "Seconds each workload publishes when --count is 0.", DefaultValueFactory = _ => 15 };
+var rate = new Option<int>("--rate") { Description = "Messages per second of the latency workload.", DefaultValueFactory = _ => 5000 };
+var runInFlight = new Option<int>("--in-flight") { Description = "Publishes awaiting confirmation per producer.", DefaultValueFactory = _ => 1000 };
+var runSize = new Option<int>("--size") { Description = "Payload bytes per message (16 or more: publish time and number).", DefaultValueFactory = _ => 100 };
+var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic before the first workload (JIT, connections).", DefaultValueFactory = _ => 3 };
+var json = new Option<bool>("--json") { Description = "Print the figures as JSON (progress goes to stderr)." };
+var run = new Command("run", "End to end through the client API: publish with confirms, consume with acks, on a cluster started here or a running one.")
+{
+    workloads, nodes, connectTo, runCount, duration, rate, runInFlight, runSize, warmup, json,
+};
+run.SetAction(async (parse, cancel) =>
+{
+    var settings = new Workloads.Settings(parse.GetValue(runCount), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(rate), parse.GetValue(runInFlight), parse.GetValue(runSize));
+    var chosen = Workloads.Choose(parse.GetValue(workloads)!, settings);
+    if (chosen.Error is { } error)
+    {
+        Console.Error.WriteLine($"bench: {error}");
+        return 2;
+    }
+
+    var progress = parse.GetValue(json) ? Console.Error : Console.Out;
+    var contacts = parse.GetValue(connectTo);
+    await using var cluster = contacts is null ? await LocalCluster.StartAsync(parse.GetValue(nodes), new Dictionary<string, string>(), progress) : null;
+    var contactPoints = cluster?.ContactPoints ?? [.. contacts!.Split(',').Select(ContactPoint.Parse)];
+    var dataFolder = Path.GetTempPath();
+    var machine = new BenchMachine(
+        Environment.ProcessorCount,
+        System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        DiskProbe.FsyncsPerSecond(dataFolder, TimeSpan.FromSeconds(1)),
+        cluster is null ? $"running cluster at {contacts}" : $"{cluster.Nodes.Count} node processes started here (SQLite journal, shipped hocon/)");
+
+    if (parse.GetValue(warmup) > 0)
+    {
+        await progress.WriteLineAsync($"warm-up: {parse.GetValue(warmup)} s");
+        await EndToEnd.RunAsync(Workloads.Warmup(TimeSpan.FromSeconds(parse.GetValue(warmup)), settings), contactPoints, TextWriter.Null, cancel);
+    }
+
+    var reports = new List<WorkloadReport>();
+    foreach (var workload in chosen.Workloads)
+    {
+        await progress.WriteLineAsync($"{workload.Name}: {workload.Topics} topic(s), {workload.Producers} producer(s), {workload.Consumers} consumer(s) per group, {workload.Groups} group(s), {(workload.Rate > 0 ? $"{workload.Rate:N0} msg/s" : "as fast as it goes")}, {workload.PayloadBytes} B");
+        var before = cluster?.Nodes.Select(n => n.CpuTime()).ToList();
+        var result = await EndToEnd.RunAsync(workload, contactPoints, progress, cancel);
+        var costs = cluster is null ? [] : cluster.Nodes.Select((n, i) => new NodeCost($"127.0.0.1:{n.Port}", (n.CpuTime() - before![i]).TotalSeconds, n.PeakResidentBytes() / 1024.0 / 1024.0)).ToList();
+        reports.Add(new WorkloadReport(result, costs));
+    }
+
+    Console.WriteLine(parse.GetValue(json) ? EndToEndReport.ToJson(machine, reports) : EndToEndReport.Table(machine, reports));
+    return reports.Any(r => r.Result.Missing > 0) ? 1 : 0;
+});
+
+return await new RootCommand("ClusterQueue load generator.") { run, publishRate, topicRate }.Parse(args).InvokeAsync();

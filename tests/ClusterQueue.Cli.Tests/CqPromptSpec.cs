@@ -7,11 +7,12 @@ public sealed class CqPromptSpec
     private static readonly System.CommandLine.RootCommand Root = CqCommandLine.Build(new CqTerminal(TextWriter.Null, TextWriter.Null));
 
     [Theory]
-    [InlineData("", "cluster cluster-sharding consume dlq peek publish purge topic topics")]
+    [InlineData("", "cluster cluster-sharding consume dlq group peek publish purge top topic topics")]
     [InlineData("clu", "cluster cluster-sharding")]
     [InlineData("cluster ", "down down-unreachable join leave show tail")]
     [InlineData("cluster d", "down down-unreachable")]
     [InlineData("cluster-sharding r", "region-stats regions")]
+    [InlineData("topic ", "config delete stats")]
     [InlineData("nothing ", "")]
     public void Tab_offers_the_command_names_that_fit_where_the_cursor_is(string line, string expected)
     {

@@ -1,0 +1,242 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using ClusterQueue.Client;
+using ClusterQueue.Client.Consuming;
+using ClusterQueue.Protocol.Topics;
+using HdrHistogram;
+
+namespace ClusterQueue.Bench;
+
+/// <summary>
+/// A workload run end to end through the public client API: producers publish (each publish
+/// awaited for its confirmation, up to the in-flight limit), consumers ack every message, and
+/// each message carries the time it was published so its delivery measures publish→deliver latency.
+/// </summary>
+public static class EndToEnd
+{
+    /// <param name="Rate">Messages per second over all producers; 0 = as fast as confirmations allow.</param>
+    /// <param name="Count">Messages per producer; 0 = publish for <paramref name="Duration"/>.</param>
+    public sealed record Workload(string Name, int Topics, int Producers, int Consumers, int Groups, int Rate, long Count, TimeSpan Duration, int PayloadBytes, int InFlight)
+    {
+        public IEnumerable<string> TopicNames(string runId) => Enumerable.Range(1, Topics).Select(i => $"bench-{Name}-{runId}-{i}");
+    }
+
+    public sealed record Result(
+        string Workload,
+        long Published,
+        long Consumed,
+        long Duplicates,
+        long Missing,
+        double PublishedPerSecond,
+        double ConsumedPerSecond,
+        double P50Ms,
+        double P99Ms,
+        double P999Ms,
+        double MaxMs);
+
+    private const int HeaderBytes = 16;
+
+    public static async Task<Result> RunAsync(Workload workload, IReadOnlyList<ContactPoint> contacts, TextWriter progress, CancellationToken cancel)
+    {
+        if (workload.PayloadBytes < HeaderBytes)
+        {
+            throw new ArgumentException($"--size must be at least {HeaderBytes} bytes (publish time and message number), not {workload.PayloadBytes}");
+        }
+
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var topics = workload.TopicNames(runId).ToList();
+        // Members of the cluster, as applications beside it would be; a client leaving is not worth a log line here.
+        var options = new QueueClientOptions
+        {
+            Mode = ConnectionMode.Member,
+            ContactPoints = contacts,
+            RequestTimeout = TimeSpan.FromSeconds(30),
+            Hocon = "akka.loglevel = ERROR\nakka.remote.log-remote-lifecycle-events = off",
+        };
+        await using var consumerClient = await QueueClient.ConnectAsync(options, cancel);
+        await using var producerClient = await QueueClient.ConnectAsync(options, cancel);
+
+        var watch = new Stopwatch();
+        var received = new Received(topics.Count * workload.Groups, watch);
+        var subscriptions = new List<IAsyncDisposable>();
+        for (var c = 0; c < workload.Consumers; c++)
+        {
+            for (var g = 0; g < workload.Groups; g++)
+            {
+                // Consumers of a group share the topics: consumer c takes every Consumers-th topic.
+                foreach (var (topic, t) in topics.Select((topic, t) => (topic, t)).Where(x => x.t % workload.Consumers == c || workload.Topics < workload.Consumers))
+                {
+                    var stream = t * workload.Groups + g;
+                    subscriptions.Add(await consumerClient.SubscribeAsync(
+                        topic,
+                        $"group-{g + 1}",
+                        (consumed, _) =>
+                        {
+                            received.Record(stream, consumed.Message.Payload);
+                            return Task.CompletedTask;
+                        },
+                        new ConsumerOptions { StartAt = StartPosition.Earliest, Credit = Math.Max(100, workload.InFlight) },
+                        cancel));
+                }
+            }
+        }
+
+        var published = 0L;
+        watch.Start();
+        using var reporter = new Timer(_ => progress.WriteLine(
+            $"  {watch.Elapsed.TotalSeconds,5:0.0} s: published {Interlocked.Read(ref published):N0}, consumed {received.Unique:N0}, p99 so far {received.Percentile(99):0.00} ms"),
+            null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        var producers = Enumerable.Range(0, workload.Producers).Select(p => Task.Run(async () =>
+        {
+            // Producer p publishes to every Producers-th topic, in turn.
+            var own = topics.Where((_, t) => t % workload.Producers == p || workload.Topics < workload.Producers).ToList();
+            var numbers = new long[own.Count];
+            var window = new SemaphoreSlim(workload.InFlight);
+            var perProducerRate = workload.Rate / (double)workload.Producers;
+            var pending = new List<Task>();
+            for (long i = 0; workload.Count > 0 ? i < workload.Count : watch.Elapsed < workload.Duration; i++)
+            {
+                if (perProducerRate > 0)
+                {
+                    var due = TimeSpan.FromSeconds(i / perProducerRate);
+                    if (due > watch.Elapsed)
+                    {
+                        await Task.Delay(due - watch.Elapsed, cancel);
+                    }
+                }
+
+                await window.WaitAsync(cancel);
+                var slot = (int)(i % own.Count);
+                var payload = new byte[workload.PayloadBytes];
+                BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
+                // Numbered per topic, apart for each producer, so consumers can tell a duplicate from a new message.
+                BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), (numbers[slot]++ * workload.Producers) + p);
+                pending.Add(producerClient.PublishAsync(own[slot], payload, cancellationToken: cancel).ContinueWith(
+                    confirmed =>
+                    {
+                        window.Release();
+                        if (confirmed.IsCompletedSuccessfully)
+                        {
+                            Interlocked.Increment(ref published);
+                        }
+
+                        return confirmed;
+                    },
+                    TaskScheduler.Default).Unwrap());
+                if (pending.Count >= 10_000)
+                {
+                    pending.RemoveAll(t => t.IsCompletedSuccessfully);
+                }
+            }
+
+            await Task.WhenAll(pending);
+            return numbers;
+        }, cancel)).ToList();
+
+        var sent = await Task.WhenAll(producers);
+        var publishElapsed = watch.Elapsed;
+        var expected = sent.Sum(numbers => numbers.Sum()) * workload.Groups;
+
+        // Everything confirmed is delivered to every group, however long the tail takes (bounded).
+        var drainDeadline = watch.Elapsed + TimeSpan.FromSeconds(60);
+        while (received.Unique < expected && watch.Elapsed < drainDeadline)
+        {
+            await Task.Delay(20, cancel);
+        }
+
+        var consumeElapsed = received.LastAt ?? watch.Elapsed;
+        foreach (var subscription in subscriptions)
+        {
+            await subscription.DisposeAsync();
+        }
+
+        var total = Interlocked.Read(ref published);
+        return new Result(
+            workload.Name,
+            total,
+            received.Unique,
+            received.Duplicates,
+            Math.Max(0, expected - received.Unique),
+            total / publishElapsed.TotalSeconds,
+            received.Unique / consumeElapsed.TotalSeconds,
+            received.Percentile(50),
+            received.Percentile(99),
+            received.Percentile(99.9),
+            received.Max);
+    }
+
+    /// <summary>What consumers received: each stream's (topic and group) message numbers seen, and the latency histogram.</summary>
+    private sealed class Received(int streams, Stopwatch since)
+    {
+        private readonly List<ulong[]>[] _seen = [.. Enumerable.Range(0, streams).Select(_ => new List<ulong[]>())];
+        private readonly LongHistogram _latency = new(TimeSpan.FromMinutes(2).Ticks, 3);
+        private long _unique;
+        private long _duplicates;
+        private TimeSpan? _lastAt;
+
+        public long Unique => Interlocked.Read(ref _unique);
+
+        public long Duplicates => Interlocked.Read(ref _duplicates);
+
+        public TimeSpan? LastAt
+        {
+            get
+            {
+                lock (_latency)
+                {
+                    return _lastAt;
+                }
+            }
+        }
+
+        public double Max
+        {
+            get
+            {
+                lock (_latency)
+                {
+                    return Milliseconds(_latency.GetMaxValue());
+                }
+            }
+        }
+
+        public void Record(int stream, byte[] payload)
+        {
+            var elapsedTicks = Stopwatch.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(payload)).Ticks;
+            var number = BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(8));
+            lock (_latency)
+            {
+                var chunks = _seen[stream];
+                var (chunk, bit) = ((int)(number / (64 * 1024)), number % (64 * 1024));
+                while (chunks.Count <= chunk)
+                {
+                    chunks.Add(new ulong[1024]);
+                }
+
+                ref var word = ref chunks[chunk][bit / 64];
+                var mask = 1UL << (int)(bit % 64);
+                if ((word & mask) != 0)
+                {
+                    _duplicates++;
+                    return;
+                }
+
+                word |= mask;
+                _unique++;
+                _latency.RecordValue(Math.Max(0, elapsedTicks));
+                _lastAt = since.Elapsed;
+            }
+        }
+
+        public double Percentile(double percentile)
+        {
+            lock (_latency)
+            {
+                return _latency.TotalCount == 0 ? 0 : Milliseconds(_latency.GetValueAtPercentile(percentile));
+            }
+        }
+
+        private static double Milliseconds(long ticks) => TimeSpan.FromTicks(ticks).TotalMilliseconds;
+    }
+}

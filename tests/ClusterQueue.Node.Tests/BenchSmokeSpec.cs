@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using ClusterQueue.Node.Tests.Support;
+using ClusterQueue.TestSupport;
+using Xunit.Abstractions;
+
+namespace ClusterQueue.Node.Tests;
+
+/// <summary>
+/// The load generator's smoke run: every end-to-end workload for a second on a three-node cluster
+/// it starts itself. Figures are printed, never asserted; what is asserted is that it runs and
+/// that every confirmed message reached every group.
+/// </summary>
+[Collection(ClusterNodesTests.Name)]
+public sealed class BenchSmokeSpec(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_load_generator_runs_every_workload_for_a_second_and_every_group_gets_every_confirmed_message()
+    {
+        var configuration = typeof(BenchSmokeSpec).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var bench = Path.Combine(Repository.Root, "src", "ClusterQueue.Bench", "bin", configuration, "net10.0", "ClusterQueue.Bench.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { bench, "run", "all", "--duration", "1", "--warmup", "0", "--json" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        var (printed, progress) = (await stdout, await stderr);
+        output.WriteLine(progress);
+        output.WriteLine(printed);
+        Assert.True(process.HasExited && process.ExitCode == 0, $"the benchmark failed (exit {(process.HasExited ? process.ExitCode : "none: killed after 4 minutes")}):{Environment.NewLine}{progress}");
+
+        var report = JsonDocument.Parse(printed).RootElement;
+        Assert.True(report.GetProperty("machine").GetProperty("fsyncsPerSecond").GetDouble() > 0);
+        var workloads = report.GetProperty("workloads").EnumerateArray().ToList();
+        Assert.Equal(["throughput", "latency", "topics", "fanout"], workloads.Select(w => w.GetProperty("result").GetProperty("workload").GetString()));
+        foreach (var workload in workloads)
+        {
+            var result = workload.GetProperty("result");
+            var groups = result.GetProperty("workload").GetString() == "fanout" ? 3 : 1;
+            Assert.True(result.GetProperty("published").GetInt64() > 0, result.ToString());
+            Assert.Equal(result.GetProperty("published").GetInt64() * groups, result.GetProperty("consumed").GetInt64());
+            Assert.Equal(0, result.GetProperty("missing").GetInt64());
+            Assert.True(result.GetProperty("p99Ms").GetDouble() >= result.GetProperty("p50Ms").GetDouble(), result.ToString());
+            Assert.Equal(3, workload.GetProperty("nodes").GetArrayLength());
+        }
+    }
+}
