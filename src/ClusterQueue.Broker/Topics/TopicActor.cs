@@ -65,6 +65,15 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly List<PendingOutput> _inFlight = [];
     private readonly bool _groupCommit;
     private int _writesInFlight;
+
+    /// <summary>
+    /// Snapshot saves and deletions, run one at a time, and while any is under way or waiting no
+    /// journal write starts. SQLite lets one writer at a time into a file, and a write that finds
+    /// it locked sleeps 150 ms (Microsoft.Data.Sqlite's retry), which was the publish→deliver p99;
+    /// taking turns costs a few milliseconds per snapshot instead.
+    /// </summary>
+    private readonly Queue<Action> _housekeeping = new();
+    private bool _housekeepingRunning;
     private bool _writeFailed;
     private TopicState _state;
     private long _eventsSinceSnapshot;
@@ -123,13 +132,14 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(failed =>
         {
+            HousekeepingDone();
             _snapshotSaving = null;
             _log.Warning("Topic {0} could not save a snapshot at {1}; its journal keeps growing until one is saved: {2}", _state.Name, failed.Metadata.SequenceNr, failed.Cause.Message);
         });
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(failed => _log.Warning("Topic {0} could not delete journal events up to {1}: {2}", _state.Name, failed.ToSequenceNr, failed.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failed => _log.Warning("Topic {0} could not delete old snapshots: {1}", _state.Name, failed.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => HousekeepingDone());
+        Command<DeleteMessagesFailure>(failed => HousekeepingDone(() => _log.Warning("Topic {0} could not delete journal events up to {1}: {2}", _state.Name, failed.ToSequenceNr, failed.Cause.Message)));
+        Command<DeleteSnapshotsSuccess>(_ => HousekeepingDone());
+        Command<DeleteSnapshotsFailure>(failed => HousekeepingDone(() => _log.Warning("Topic {0} could not delete old snapshots: {1}", _state.Name, failed.Cause.Message)));
         Command<ITopicCommand>(command =>
         {
             FollowConsumer(command, Sender);
@@ -387,6 +397,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _snapshotSaving = null;
         if (snapshot is null)
         {
+            HousekeepingDone();
             return;
         }
 
@@ -396,11 +407,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         var deletable = _appends.DeletableThrough(oldestNeeded, saved.Metadata.SequenceNr);
         if (deletable > _deletedThrough)
         {
-            DeleteMessages(deletable);
+            Housekeep(() => DeleteMessages(deletable));
             _deletedThrough = deletable;
         }
 
-        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        Housekeep(() => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         _appends.ForgetBefore(oldestNeeded ?? snapshot.NextSeq);
 
         // Events written while this one was saved would otherwise wait for the next write.
@@ -409,7 +420,39 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             _snapshotSaving = _state.ToSnapshot();
             _eventsSinceSnapshot = 0;
             _messagesSinceSnapshot = 0;
-            SaveSnapshot(_snapshotSaving with { Positions = [.. _appends.Entries] });
+            var again = _snapshotSaving;
+            Housekeep(() => SaveSnapshot(again with { Positions = [.. _appends.Entries] }));
+        }
+
+        HousekeepingDone();
+    }
+
+    private bool JournalIdle => _writesInFlight == 0 && !_housekeepingRunning && _housekeeping.Count == 0;
+
+    /// <summary>Runs a snapshot save or deletion after those before it, once no journal write is under way.</summary>
+    private void Housekeep(Action operation)
+    {
+        _housekeeping.Enqueue(operation);
+        if (!_housekeepingRunning && _writesInFlight == 0)
+        {
+            HousekeepNext();
+        }
+    }
+
+    private void HousekeepNext()
+    {
+        _housekeepingRunning = _housekeeping.TryDequeue(out var next);
+        next?.Invoke();
+    }
+
+    /// <summary>One snapshot save or deletion finished: the next one runs, or the writes held behind them go out.</summary>
+    private void HousekeepingDone(Action? then = null)
+    {
+        then?.Invoke();
+        HousekeepNext();
+        if (JournalIdle && _pending.Count > 0)
+        {
+            Flush();
         }
     }
 
@@ -459,7 +502,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
         var pending = new PendingOutput(output, sender, _state.NextSeq - 1, deliverNow, TopicActivity.Of(output));
         var inMemory = _state.Settings?.Durability == Durability.InMemory;
-        if (_writesInFlight == 0 && (inMemory || !output.DurableEvents.Any()))
+        if (JournalIdle && (inMemory || !output.DurableEvents.Any()))
         {
             Committed(pending);
             return;
@@ -468,7 +511,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         // Behind a write in flight even without events of its own: its reply may rest on what that
         // write holds (a retried publish confirmed by a message not yet committed).
         _pending.Add(inMemory ? pending with { Output = WithoutEvents(output) } : pending);
-        if (_writesInFlight == 0 || !_groupCommit)
+        if (JournalIdle || !_groupCommit)
         {
             Flush();
         }
@@ -519,7 +562,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
             if (snapshot is not null)
             {
-                SaveSnapshot(snapshot with { Positions = [.. _appends.Entries] });
+                Housekeep(() => SaveSnapshot(snapshot with { Positions = [.. _appends.Entries] }));
             }
 
             _inFlight.RemoveRange(0, batch.Count);
@@ -529,7 +572,12 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             }
 
             _writesInFlight--;
-            if (_writesInFlight == 0 && _pending.Count > 0)
+            if (_writesInFlight == 0 && !_housekeepingRunning)
+            {
+                HousekeepNext();
+            }
+
+            if (JournalIdle && _pending.Count > 0)
             {
                 Flush();
             }
