@@ -36,6 +36,15 @@ public static class EndToEnd
 
     private const int HeaderBytes = 16;
 
+    /// <summary>Clients join as members, as applications beside the cluster would; a client leaving is not worth a log line here.</summary>
+    public static QueueClientOptions MemberOptions(IReadOnlyList<ContactPoint> contacts) => new()
+    {
+        Mode = ConnectionMode.Member,
+        ContactPoints = contacts,
+        RequestTimeout = TimeSpan.FromSeconds(30),
+        Hocon = "akka.loglevel = ERROR\nakka.remote.log-remote-lifecycle-events = off",
+    };
+
     public static async Task<Result> RunAsync(Workload workload, IReadOnlyList<ContactPoint> contacts, TextWriter progress, CancellationToken cancel)
     {
         if (workload.PayloadBytes < HeaderBytes)
@@ -45,14 +54,7 @@ public static class EndToEnd
 
         var runId = Guid.NewGuid().ToString("N")[..8];
         var topics = workload.TopicNames(runId).ToList();
-        // Members of the cluster, as applications beside it would be; a client leaving is not worth a log line here.
-        var options = new QueueClientOptions
-        {
-            Mode = ConnectionMode.Member,
-            ContactPoints = contacts,
-            RequestTimeout = TimeSpan.FromSeconds(30),
-            Hocon = "akka.loglevel = ERROR\nakka.remote.log-remote-lifecycle-events = off",
-        };
+        var options = MemberOptions(contacts);
         await using var consumerClient = await QueueClient.ConnectAsync(options, cancel);
         await using var producerClient = await QueueClient.ConnectAsync(options, cancel);
 

@@ -12,13 +12,22 @@ public sealed record NodeCost(string Node, double CpuSeconds, double PeakMegabyt
 
 public sealed record WorkloadReport(EndToEnd.Result Result, IReadOnlyList<NodeCost> Nodes);
 
+/// <summary>Everything one run measured; memory and recovery are null when not run.</summary>
+public sealed record BenchFigures(BenchMachine Machine, IReadOnlyList<WorkloadReport> Workloads, Memory.Result? Memory, Recovery.Result? Recovery);
+
 /// <summary>The figures as a table for people, or JSON for scripts.</summary>
 public static class EndToEndReport
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
-    public static string Table(BenchMachine machine, IReadOnlyList<WorkloadReport> reports)
+    /// <summary>NaN stands for a time that was never reached (no redelivery, not drained).</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static string Table(BenchFigures figures)
+    {
+        var (machine, reports) = (figures.Machine, figures.Workloads);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.Cores} cores, {machine.Os}, {machine.Runtime}; disk: {machine.FsyncsPerSecond:N0} fsyncs/s (8 KiB write + fsync in the data folder)");
         text.AppendLine(CultureInfo.InvariantCulture, $"Cluster: {machine.Cluster}");
@@ -34,9 +43,26 @@ public static class EndToEndReport
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Workload,-12} nodes: {string.Join(" | ", nodes.Select(n => $"{n.Node} cpu {n.CpuSeconds:0.0} s, peak {n.PeakMegabytes:0} MB"))}"));
         }
 
+        if (figures.Memory is { } memory)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"memory       {memory.Pending:N0} pending messages of {memory.PayloadBytes} B: their node grew {memory.HostGrowthMegabytes:0.0} MB resident, {memory.BytesPerPending:0} bytes per pending message (payloads beyond the memory window stay in the journal)"));
+        }
+
+        if (figures.Recovery is { } recovery)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"recovery     {recovery.Pending:N0} pending, node killed: downed after {recovery.KillToDownSeconds:0.0} s (shipped split-brain settings), first delivery from its new node {recovery.DownToFirstDeliverySeconds:0.00} s after the downing, drained {recovery.KillToDrainedSeconds:0.0} s after the kill; consumed {recovery.Consumed:N0}, missing {recovery.Missing:N0}"));
+        }
+
         return text.ToString();
     }
 
-    public static string ToJson(BenchMachine machine, IReadOnlyList<WorkloadReport> reports) =>
-        JsonSerializer.Serialize(new { machine, workloads = reports.Select(r => new { r.Result, r.Nodes }) }, Json);
+    public static string ToJson(BenchFigures figures) => JsonSerializer.Serialize(
+        new
+        {
+            figures.Machine,
+            workloads = figures.Workloads.Select(r => new { r.Result, r.Nodes }),
+            figures.Memory,
+            figures.Recovery,
+        },
+        Json);
 }

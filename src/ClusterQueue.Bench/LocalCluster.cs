@@ -35,7 +35,9 @@ public sealed class LocalCluster : IAsyncDisposable
         var free = FreePorts(nodes * 2);
         var ports = Enumerable.Range(0, nodes).Select(i => (Port: free[2 * i], Http: free[(2 * i) + 1])).ToList();
         var seeds = string.Join(",", ports.Take(Math.Min(3, nodes)).Select(p => $"127.0.0.1:{p.Port}"));
-        var started = ports.Select((p, i) => NodeProcess.Start(p.Port, p.Http, seeds, Path.Combine(dataRoot, $"node-{i}"), environment)).ToList();
+        // One data folder for all, as deploy/localhost/cluster.sh does: a topic whose node dies restarts
+        // on another from the same SQLite files (one writer per shard file: the node hosting that shard).
+        var started = ports.Select(p => NodeProcess.Start(p.Port, p.Http, seeds, dataRoot, environment)).ToList();
         var cluster = new LocalCluster(dataRoot, started);
         await progress.WriteLineAsync($"starting {nodes} nodes on 127.0.0.1 ({string.Join(", ", ports.Select(p => p.Port))}), data in {dataRoot}");
         var deadline = DateTime.UtcNow.AddSeconds(90);

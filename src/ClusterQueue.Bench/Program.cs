@@ -56,17 +56,18 @@ var runInFlight = new Option<int>("--in-flight") { Description = "Publishes awai
 var runSize = new Option<int>("--size") { Description = "Payload bytes per message (16 or more: publish time and number).", DefaultValueFactory = _ => 100 };
 var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic before the first workload (JIT, connections).", DefaultValueFactory = _ => 3 };
 var json = new Option<bool>("--json") { Description = "Print the figures as JSON (progress goes to stderr)." };
+var pendingCount = new Option<int>("--pending") { Description = "Messages the memory and recovery workloads leave pending in their topic.", DefaultValueFactory = _ => 100_000 };
 var run = new Command("run", "End to end through the client API: publish with confirms, consume with acks, on a cluster started here or a running one.")
 {
-    workloads, nodes, connectTo, runCount, duration, rate, runInFlight, runSize, warmup, json,
+    workloads, nodes, connectTo, runCount, duration, rate, runInFlight, runSize, warmup, json, pendingCount,
 };
 run.SetAction(async (parse, cancel) =>
 {
     var settings = new Workloads.Settings(parse.GetValue(runCount), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(rate), parse.GetValue(runInFlight), parse.GetValue(runSize));
     var chosen = Workloads.Choose(parse.GetValue(workloads)!, settings);
-    if (chosen.Error is { } error)
+    if (chosen.Error is { } error || parse.GetValue(pendingCount) < 1)
     {
-        Console.Error.WriteLine($"bench: {error}");
+        Console.Error.WriteLine($"bench: {chosen.Error ?? "--pending must be 1 or more"}");
         return 2;
     }
 
@@ -89,8 +90,32 @@ run.SetAction(async (parse, cancel) =>
     }
 
     var reports = new List<WorkloadReport>();
-    foreach (var workload in chosen.Workloads)
+    Memory.Result? memory = null;
+    Recovery.Result? recovery = null;
+    var pending = parse.GetValue(pendingCount);
+    foreach (var name in chosen.Workloads)
     {
+        if (Workloads.LocalOnly.Contains(name) && cluster is null)
+        {
+            await progress.WriteLineAsync($"{name}: skipped, it reads the nodes' processes, so it needs the cluster started here (no --connect)");
+            continue;
+        }
+
+        if (name == "memory")
+        {
+            await progress.WriteLineAsync($"memory: {pending:N0} pending messages of {settings.PayloadBytes} B, no consumer");
+            memory = await Memory.RunAsync(cluster!, pending, settings.PayloadBytes, progress, cancel);
+            continue;
+        }
+
+        if (name == "recovery")
+        {
+            await progress.WriteLineAsync($"recovery: {pending:N0} pending messages, their node killed while a consumer drains them");
+            recovery = await Recovery.RunAsync(cluster!, pending, settings.PayloadBytes, progress, cancel);
+            continue;
+        }
+
+        var workload = Workloads.Of(name, settings);
         await progress.WriteLineAsync($"{workload.Name}: {workload.Topics} topic(s), {workload.Producers} producer(s), {workload.Consumers} consumer(s) per group, {workload.Groups} group(s), {(workload.Rate > 0 ? $"{workload.Rate:N0} msg/s" : "as fast as it goes")}, {workload.PayloadBytes} B");
         var before = cluster?.Nodes.Select(n => n.CpuTime()).ToList();
         var result = await EndToEnd.RunAsync(workload, contactPoints, progress, cancel);
@@ -98,8 +123,9 @@ run.SetAction(async (parse, cancel) =>
         reports.Add(new WorkloadReport(result, costs));
     }
 
-    Console.WriteLine(parse.GetValue(json) ? EndToEndReport.ToJson(machine, reports) : EndToEndReport.Table(machine, reports));
-    return reports.Any(r => r.Result.Missing > 0) ? 1 : 0;
+    var figures = new BenchFigures(machine, reports, memory, recovery);
+    Console.WriteLine(parse.GetValue(json) ? EndToEndReport.ToJson(figures) : EndToEndReport.Table(figures));
+    return reports.Any(r => r.Result.Missing > 0) || recovery?.Missing > 0 ? 1 : 0;
 });
 
 return await new RootCommand("ClusterQueue load generator.") { run, publishRate, topicRate }.Parse(args).InvokeAsync();

@@ -8,20 +8,20 @@ using Xunit.Abstractions;
 namespace ClusterQueue.Node.Tests;
 
 /// <summary>
-/// The load generator's smoke run: every end-to-end workload for a second on a three-node cluster
-/// it starts itself. Figures are printed, never asserted; what is asserted is that it runs and
+/// The load generator's smoke run: every workload briefly (a second of traffic; 2,000 pending for
+/// memory and recovery) on a three-node cluster it starts itself. Figures are printed, never asserted; what is asserted is that it runs and
 /// that every confirmed message reached every group.
 /// </summary>
 [Collection(ClusterNodesTests.Name)]
 public sealed class BenchSmokeSpec(ITestOutputHelper output)
 {
     [Fact]
-    public async Task The_load_generator_runs_every_workload_for_a_second_and_every_group_gets_every_confirmed_message()
+    public async Task The_load_generator_runs_every_workload_briefly_and_every_group_gets_every_confirmed_message_even_across_a_killed_node()
     {
         var configuration = typeof(BenchSmokeSpec).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         var bench = Path.Combine(Repository.Root, "src", "ClusterQueue.Bench", "bin", configuration, "net10.0", "ClusterQueue.Bench.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { bench, "run", "all", "--duration", "1", "--warmup", "0", "--json" })
+        foreach (var arg in new[] { bench, "run", "all", "--duration", "1", "--warmup", "0", "--pending", "2000", "--json" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -58,5 +58,14 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
             Assert.True(result.GetProperty("p99Ms").GetDouble() >= result.GetProperty("p50Ms").GetDouble(), result.ToString());
             Assert.Equal(3, workload.GetProperty("nodes").GetArrayLength());
         }
+
+        var memory = report.GetProperty("memory");
+        Assert.Equal(2000, memory.GetProperty("pending").GetInt64());
+        Assert.True(double.IsFinite(memory.GetProperty("bytesPerPending").GetDouble()), memory.ToString());
+
+        var recovery = report.GetProperty("recovery");
+        Assert.Equal((2000, 0), (recovery.GetProperty("consumed").GetInt64(), recovery.GetProperty("missing").GetInt64()));
+        Assert.True(recovery.GetProperty("killToDownSeconds").GetDouble() > 0, recovery.ToString());
+        Assert.True(double.IsFinite(recovery.GetProperty("killToDrainedSeconds").GetDouble()), recovery.ToString());
     }
 }
