@@ -71,7 +71,11 @@ run.SetAction(async (parse, cancel) =>
         return 2;
     }
 
-    var progress = parse.GetValue(json) ? Console.Error : Console.Out;
+    // The figures (and, without --json, the progress) go to stdout; anything else this process
+    // prints, such as the clients' Akka log lines when a node dies, goes to stderr.
+    var figuresOut = Console.Out;
+    Console.SetOut(Console.Error);
+    var progress = parse.GetValue(json) ? Console.Error : figuresOut;
     var contacts = parse.GetValue(connectTo);
     await using var cluster = contacts is null ? await LocalCluster.StartAsync(parse.GetValue(nodes), new Dictionary<string, string>(), progress) : null;
     var contactPoints = cluster?.ContactPoints ?? [.. contacts!.Split(',').Select(ContactPoint.Parse)];
@@ -124,7 +128,7 @@ run.SetAction(async (parse, cancel) =>
     }
 
     var figures = new BenchFigures(machine, reports, memory, recovery);
-    Console.WriteLine(parse.GetValue(json) ? EndToEndReport.ToJson(figures) : EndToEndReport.Table(figures));
+    await figuresOut.WriteLineAsync(parse.GetValue(json) ? EndToEndReport.ToJson(figures) : EndToEndReport.Table(figures));
     return reports.Any(r => r.Result.Missing > 0) || recovery?.Missing > 0 ? 1 : 0;
 });
 

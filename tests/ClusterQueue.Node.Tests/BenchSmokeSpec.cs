@@ -1,16 +1,13 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using ClusterQueue.Node.Tests.Support;
-using ClusterQueue.TestSupport;
 using Xunit.Abstractions;
 
 namespace ClusterQueue.Node.Tests;
 
 /// <summary>
 /// The load generator's smoke run: every workload briefly (a second of traffic; 2,000 pending for
-/// memory and recovery) on a three-node cluster it starts itself. Figures are printed, never asserted; what is asserted is that it runs and
-/// that every confirmed message reached every group.
+/// memory and recovery) on a three-node cluster it starts itself. Figures are printed, never
+/// asserted; what is asserted is that it runs and that every confirmed message reached every group.
 /// </summary>
 [Collection(ClusterNodesTests.Name)]
 public sealed class BenchSmokeSpec(ITestOutputHelper output)
@@ -18,33 +15,16 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
     [Fact]
     public async Task The_load_generator_runs_every_workload_briefly_and_every_group_gets_every_confirmed_message_even_across_a_killed_node()
     {
-        var configuration = typeof(BenchSmokeSpec).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var bench = Path.Combine(Repository.Root, "src", "ClusterQueue.Bench", "bin", configuration, "net10.0", "ClusterQueue.Bench.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { bench, "run", "all", "--duration", "1", "--warmup", "0", "--pending", "2000", "--json" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var run = await ToolProcess.RunAsync(
+            ToolProcess.Dll("ClusterQueue.Bench"),
+            ["run", "all", "--duration", "1", "--warmup", "0", "--pending", "2000", "--json"],
+            TimeSpan.FromMinutes(4));
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-        }
+        output.WriteLine(run.Error);
+        output.WriteLine(run.Output);
+        Assert.True(run.Exited && run.ExitCode == 0, $"the benchmark failed (exit {run.ExitText}):{Environment.NewLine}{run.Error}");
 
-        var (printed, progress) = (await stdout, await stderr);
-        output.WriteLine(progress);
-        output.WriteLine(printed);
-        Assert.True(process.HasExited && process.ExitCode == 0, $"the benchmark failed (exit {(process.HasExited ? process.ExitCode : "none: killed after 4 minutes")}):{Environment.NewLine}{progress}");
-
-        var report = JsonDocument.Parse(printed).RootElement;
+        var report = JsonDocument.Parse(run.Output).RootElement;
         Assert.True(report.GetProperty("machine").GetProperty("fsyncsPerSecond").GetDouble() > 0);
         var workloads = report.GetProperty("workloads").EnumerateArray().ToList();
         Assert.Equal(["throughput", "latency", "topics", "fanout"], workloads.Select(w => w.GetProperty("result").GetProperty("workload").GetString()));

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Reflection;
 using ClusterQueue.Node.Tests.Support;
-using ClusterQueue.TestSupport;
 using Xunit.Abstractions;
 
 namespace ClusterQueue.Node.Tests;
@@ -13,31 +10,15 @@ public abstract class ChaosRunSpec(ITestOutputHelper output, string journal)
     [JournalFact]
     public async Task A_short_chaos_run_injects_every_kind_of_fault_and_loses_no_confirmed_message()
     {
-        var configuration = typeof(ChaosRunSpec).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var runner = Path.Combine(Repository.Root, "src", "ClusterQueue.Chaos", "bin", configuration, "net10.0", "ClusterQueue.Chaos.dll");
         var runDir = Directory.CreateTempSubdirectory("cq-chaos-spec-").FullName;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { runner, "--duration", "0:00:00", "--journal", journal, "--run-dir", runDir })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var run = await ToolProcess.RunAsync(
+            ToolProcess.Dll("ClusterQueue.Chaos"),
+            ["--duration", "0:00:00", "--journal", journal, "--run-dir", runDir],
+            TimeSpan.FromMinutes(4));
 
-        using var chaos = Process.Start(start)!;
-        var stdout = chaos.StandardOutput.ReadToEndAsync();
-        var stderr = chaos.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await chaos.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            chaos.Kill(entireProcessTree: true);
-        }
-
-        var printed = await stdout + await stderr;
+        var printed = run.Output + run.Error;
         output.WriteLine(printed);
-        Assert.True(chaos.HasExited && chaos.ExitCode == 0, $"the chaos run failed (exit {(chaos.HasExited ? chaos.ExitCode : "none: killed after 4 minutes")}); its logs are in {runDir}");
+        Assert.True(run.Exited && run.ExitCode == 0, $"the chaos run failed (exit {run.ExitText}); its logs are in {runDir}");
         foreach (var kind in new[] { "SIGKILL broker", "SIGSTOP broker", "rolling restart", "SIGKILL consumer", JournalOutage, "slow for" })
         {
             Assert.Contains(kind, printed, StringComparison.Ordinal);
