@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ClusterQueue.Bench;
+using ClusterQueue.Bench.Micro;
 using Akka.Actor;
 using ClusterQueue.Client;
 
@@ -132,4 +133,10 @@ run.SetAction(async (parse, cancel) =>
     return reports.Any(r => r.Result.Missing > 0) || recovery?.Missing > 0 ? 1 : 0;
 });
 
-return await new RootCommand("ClusterQueue load generator.") { run, publishRate, topicRate }.Parse(args).InvokeAsync();
+var micro = new Command("micro", "BenchmarkDotNet microbenchmarks of the topic's state machine and the serializers; other arguments go to BenchmarkDotNet (--filter, --job short, --list flat, ...).")
+{
+    TreatUnmatchedTokensAsErrors = false,
+};
+micro.SetAction(parse => MicroBenchmarks.Run(parse.UnmatchedTokens));
+
+return await new RootCommand("ClusterQueue load generator.") { run, micro, publishRate, topicRate }.Parse(args).InvokeAsync();

@@ -48,4 +48,28 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
         Assert.True(recovery.GetProperty("killToDownSeconds").GetDouble() > 0, recovery.ToString());
         Assert.True(double.IsFinite(recovery.GetProperty("killToDrainedSeconds").GetDouble()), recovery.ToString());
     }
+
+    [Fact]
+    public async Task The_microbenchmarks_each_run_once_and_report_every_method()
+    {
+        var artifacts = Directory.CreateTempSubdirectory("cq-bdn-");
+        try
+        {
+            var run = await ToolProcess.RunAsync(
+                ToolProcess.Dll("ClusterQueue.Bench"),
+                ["micro", "--smoke", "--artifacts", artifacts.FullName],
+                TimeSpan.FromMinutes(3));
+
+            output.WriteLine(run.Output);
+            Assert.True(run.Exited && run.ExitCode == 0, $"the microbenchmarks failed (exit {run.ExitText}):{Environment.NewLine}{run.Output}{run.Error}");
+            foreach (var method in new[] { "| Publish ", "| DeliverAck ", "| PublishDeliverAck ", "| Serialize ", "| Deserialize " })
+            {
+                Assert.Contains(method, run.Output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            artifacts.Delete(recursive: true);
+        }
+    }
 }
