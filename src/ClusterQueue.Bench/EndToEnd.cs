@@ -11,12 +11,17 @@ namespace ClusterQueue.Bench;
 /// A workload run end to end through the public client API: producers publish (each publish
 /// awaited for its confirmation, up to the in-flight limit), consumers ack every message, and
 /// each message carries the time it was published so its delivery measures publish→deliver latency.
+/// The first <see cref="Workload.Warmup"/> of traffic runs on the same topics, clients and nodes
+/// but is not measured: it is where the nodes compile the hot paths (tiered JIT) and the clients
+/// learn where the topics live, which a steady figure should not include. Every message, warm-up
+/// or not, is still checked for duplicates and losses.
 /// </summary>
 public static class EndToEnd
 {
     /// <param name="Rate">Messages per second over all producers; 0 = as fast as confirmations allow.</param>
     /// <param name="Count">Messages per producer; 0 = publish for <paramref name="Duration"/>.</param>
-    public sealed record Workload(string Name, int Topics, int Producers, int Consumers, int Groups, int Rate, long Count, TimeSpan Duration, int PayloadBytes, int InFlight)
+    /// <param name="Warmup">Unmeasured traffic before the measurement starts.</param>
+    public sealed record Workload(string Name, int Topics, int Producers, int Consumers, int Groups, int Rate, long Count, TimeSpan Duration, int PayloadBytes, int InFlight, TimeSpan Warmup)
     {
         public IEnumerable<string> TopicNames(string runId) => Enumerable.Range(1, Topics).Select(i => $"bench-{Name}-{runId}-{i}");
     }
@@ -85,9 +90,17 @@ public static class EndToEnd
 
         var published = 0L;
         watch.Start();
-        using var reporter = new Timer(_ => progress.WriteLine(
-            $"  {watch.Elapsed.TotalSeconds,5:0.0} s: published {Interlocked.Read(ref published):N0}, consumed {received.Unique:N0}, p99 so far {received.Percentile(99):0.00} ms"),
-            null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        // Messages stamped from here on are measured; the stamp decides it on both sides.
+        var measureFrom = Stopwatch.GetTimestamp() + (long)(workload.Warmup.TotalSeconds * Stopwatch.Frequency);
+        received.MeasureFrom = measureFrom;
+        using var reporter = new Timer(
+            _ => progress.WriteLine(watch.Elapsed < workload.Warmup
+                ? $"  {watch.Elapsed.TotalSeconds,5:0.0} s: warming up, consumed {received.Unique:N0}"
+                : $"  {(watch.Elapsed - workload.Warmup).TotalSeconds,5:0.0} s: published {Interlocked.Read(ref published):N0}, consumed {received.Measured:N0}, p99 so far {received.Percentile(99):0.00} ms"),
+            null,
+            TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(1));
 
         var producers = Enumerable.Range(0, workload.Producers).Select(p => Task.Run(async () =>
         {
@@ -97,7 +110,8 @@ public static class EndToEnd
             var window = new SemaphoreSlim(workload.InFlight);
             var perProducerRate = workload.Rate / (double)workload.Producers;
             var pending = new List<Task>();
-            for (long i = 0; workload.Count > 0 ? i < workload.Count : watch.Elapsed < workload.Duration; i++)
+            var measuredIssued = 0L;
+            for (long i = 0; watch.Elapsed < workload.Warmup || (workload.Count > 0 ? measuredIssued < workload.Count : watch.Elapsed < workload.Warmup + workload.Duration); i++)
             {
                 if (perProducerRate > 0)
                 {
@@ -111,14 +125,17 @@ public static class EndToEnd
                 await window.WaitAsync(cancel);
                 var slot = (int)(i % own.Count);
                 var payload = new byte[workload.PayloadBytes];
-                BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
+                var stamp = Stopwatch.GetTimestamp();
+                var measured = stamp >= measureFrom;
+                measuredIssued += measured ? 1 : 0;
+                BinaryPrimitives.WriteInt64LittleEndian(payload, stamp);
                 // Numbered per topic, apart for each producer, so consumers can tell a duplicate from a new message.
                 BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), (numbers[slot]++ * workload.Producers) + p);
                 pending.Add(producerClient.PublishAsync(own[slot], payload, cancellationToken: cancel).ContinueWith(
                     confirmed =>
                     {
                         window.Release();
-                        if (confirmed.IsCompletedSuccessfully)
+                        if (confirmed.IsCompletedSuccessfully && measured)
                         {
                             Interlocked.Increment(ref published);
                         }
@@ -137,7 +154,7 @@ public static class EndToEnd
         }, cancel)).ToList();
 
         var sent = await Task.WhenAll(producers);
-        var publishElapsed = watch.Elapsed;
+        var publishElapsed = watch.Elapsed - workload.Warmup;
         var expected = sent.Sum(numbers => numbers.Sum()) * workload.Groups;
 
         // Everything confirmed is delivered to every group, however long the tail takes (bounded).
@@ -147,7 +164,7 @@ public static class EndToEnd
             await Task.Delay(20, cancel);
         }
 
-        var consumeElapsed = received.LastAt ?? watch.Elapsed;
+        var consumeElapsed = (received.LastAt ?? watch.Elapsed) - workload.Warmup;
         foreach (var subscription in subscriptions)
         {
             await subscription.DisposeAsync();
@@ -157,27 +174,38 @@ public static class EndToEnd
         return new Result(
             workload.Name,
             total,
-            received.Unique,
+            received.Measured,
             received.Duplicates,
             Math.Max(0, expected - received.Unique),
             total / publishElapsed.TotalSeconds,
-            received.Unique / consumeElapsed.TotalSeconds,
+            received.Measured / consumeElapsed.TotalSeconds,
             received.Percentile(50),
             received.Percentile(99),
             received.Percentile(99.9),
             received.Max);
     }
 
-    /// <summary>What consumers received: each stream's (topic and group) message numbers seen, and the latency histogram.</summary>
+    /// <summary>
+    /// What consumers received: each stream's (topic and group) message numbers seen, and the
+    /// latency histogram of the messages published once the warm-up was over.
+    /// </summary>
     private sealed class Received(int streams, Stopwatch since)
     {
         private readonly List<ulong[]>[] _seen = [.. Enumerable.Range(0, streams).Select(_ => new List<ulong[]>())];
         private readonly LongHistogram _latency = new(TimeSpan.FromMinutes(2).Ticks, 3);
         private long _unique;
+        private long _measured;
         private long _duplicates;
         private TimeSpan? _lastAt;
 
+        /// <summary>Distinct messages received, warm-up included.</summary>
         public long Unique => Interlocked.Read(ref _unique);
+
+        /// <summary>Distinct messages received that were published after the warm-up.</summary>
+        public long Measured => Interlocked.Read(ref _measured);
+
+        /// <summary>The Stopwatch timestamp from which a message's publish is measured.</summary>
+        public long MeasureFrom { get; set; }
 
         public long Duplicates => Interlocked.Read(ref _duplicates);
 
@@ -205,7 +233,8 @@ public static class EndToEnd
 
         public void Record(int stream, byte[] payload)
         {
-            var elapsedTicks = Stopwatch.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(payload)).Ticks;
+            var publishedAt = BinaryPrimitives.ReadInt64LittleEndian(payload);
+            var elapsedTicks = Stopwatch.GetElapsedTime(publishedAt).Ticks;
             var number = BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(8));
             lock (_latency)
             {
@@ -226,6 +255,12 @@ public static class EndToEnd
 
                 word |= mask;
                 _unique++;
+                if (publishedAt < MeasureFrom)
+                {
+                    return;
+                }
+
+                _measured++;
                 _latency.RecordValue(Math.Max(0, elapsedTicks));
                 _lastAt = since.Elapsed;
             }

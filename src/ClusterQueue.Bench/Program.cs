@@ -55,7 +55,7 @@ var duration = new Option<double>("--duration") { Description = "Seconds each wo
 var rate = new Option<int>("--rate") { Description = "Messages per second of the latency workload.", DefaultValueFactory = _ => 5000 };
 var runInFlight = new Option<int>("--in-flight") { Description = "Publishes awaiting confirmation per producer.", DefaultValueFactory = _ => 1000 };
 var runSize = new Option<int>("--size") { Description = "Payload bytes per message (16 or more: publish time and number).", DefaultValueFactory = _ => 100 };
-var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic before the first workload (JIT, connections).", DefaultValueFactory = _ => 3 };
+var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic each workload runs on its own topics before it measures (JIT, topic locations).", DefaultValueFactory = _ => 3 };
 var json = new Option<bool>("--json") { Description = "Print the figures as JSON (progress goes to stderr)." };
 var pendingCount = new Option<int>("--pending") { Description = "Messages the memory and recovery workloads leave pending in their topic.", DefaultValueFactory = _ => 100_000 };
 var run = new Command("run", "End to end through the client API: publish with confirms, consume with acks, on a cluster started here or a running one.")
@@ -64,7 +64,7 @@ var run = new Command("run", "End to end through the client API: publish with co
 };
 run.SetAction(async (parse, cancel) =>
 {
-    var settings = new Workloads.Settings(parse.GetValue(runCount), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(rate), parse.GetValue(runInFlight), parse.GetValue(runSize));
+    var settings = new Workloads.Settings(parse.GetValue(runCount), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(rate), parse.GetValue(runInFlight), parse.GetValue(runSize), TimeSpan.FromSeconds(parse.GetValue(warmup)));
     var chosen = Workloads.Choose(parse.GetValue(workloads)!, settings);
     if (chosen.Error is { } error || parse.GetValue(pendingCount) < 1)
     {
@@ -87,12 +87,6 @@ run.SetAction(async (parse, cancel) =>
         System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
         DiskProbe.FsyncsPerSecond(dataFolder, TimeSpan.FromSeconds(1)),
         cluster is null ? $"running cluster at {contacts}" : $"{cluster.Nodes.Count} node processes started here (SQLite journal, shipped hocon/)");
-
-    if (parse.GetValue(warmup) > 0)
-    {
-        await progress.WriteLineAsync($"warm-up: {parse.GetValue(warmup)} s");
-        await EndToEnd.RunAsync(Workloads.Warmup(TimeSpan.FromSeconds(parse.GetValue(warmup)), settings), contactPoints, TextWriter.Null, cancel);
-    }
 
     var reports = new List<WorkloadReport>();
     Memory.Result? memory = null;
@@ -121,7 +115,7 @@ run.SetAction(async (parse, cancel) =>
         }
 
         var workload = Workloads.Of(name, settings);
-        await progress.WriteLineAsync($"{workload.Name}: {workload.Topics} topic(s), {workload.Producers} producer(s), {workload.Consumers} consumer(s) per group, {workload.Groups} group(s), {(workload.Rate > 0 ? $"{workload.Rate:N0} msg/s" : "as fast as it goes")}, {workload.PayloadBytes} B");
+        await progress.WriteLineAsync($"{workload.Name}: {workload.Topics} topic(s), {workload.Producers} producer(s), {workload.Consumers} consumer(s) per group, {workload.Groups} group(s), {(workload.Rate > 0 ? $"{workload.Rate:N0} msg/s" : "as fast as it goes")}, {workload.PayloadBytes} B, {workload.Warmup.TotalSeconds:0.#} s warm-up");
         var before = cluster?.Nodes.Select(n => n.CpuTime()).ToList();
         var result = await EndToEnd.RunAsync(workload, contactPoints, progress, cancel);
         var costs = cluster is null ? [] : cluster.Nodes.Select((n, i) => new NodeCost($"127.0.0.1:{n.Port}", (n.CpuTime() - before![i]).TotalSeconds, n.PeakResidentBytes() / 1024.0 / 1024.0)).ToList();
