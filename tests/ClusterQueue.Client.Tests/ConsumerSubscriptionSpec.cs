@@ -81,6 +81,114 @@ public sealed class ConsumerSubscriptionSpec : IAsyncLifetime
         Assert.True(topic.Unsubscribed.Task.IsCompleted);
     }
 
+    [Fact]
+    public async Task A_consumer_subscribes_again_as_soon_as_the_sharded_topic_entity_that_answered_it_stops()
+    {
+        var shard = await ShardAsync();
+        var entity = await shard.Ask<IActorRef>(new StartChild(Props.Create(() => new AnsweringTopic()), "orders"), TimeSpan.FromSeconds(5));
+        var subscribes = System.Threading.Channels.Channel.CreateUnbounded<DateTime>();
+        var region = _system.ActorOf(Props.Create(() => new ForwardingRegion(entity, subscribes.Writer)));
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new ConsumerOptions();
+        _system.ActorOf(ConsumerActor.Props(region, "orders", "billing", options, (_, _) => Task.CompletedTask, subscribed));
+        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await subscribes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(1));
+
+        var stopped = DateTime.UtcNow;
+        await entity.GracefulStop(TimeSpan.FromSeconds(5));
+
+        // The heartbeat's silence would take 6 s; death watch answers at once.
+        var again = await subscribes.Reader.ReadAsync().AsTask().WaitAsync(options.SilenceBeforeResubscribing - TimeSpan.FromSeconds(1));
+        Assert.True(again - stopped < options.HeartbeatInterval, $"subscribed again {(again - stopped).TotalMilliseconds:0} ms after the topic stopped");
+    }
+
+    [Fact]
+    public async Task A_consumer_whose_subscribe_after_its_topic_stopped_is_lost_asks_again_until_the_topic_answers()
+    {
+        var shard = await ShardAsync();
+        var first = await shard.Ask<IActorRef>(new StartChild(Props.Create(() => new AnsweringTopic()), "orders"), TimeSpan.FromSeconds(5));
+        var subscribes = System.Threading.Channels.Channel.CreateUnbounded<DateTime>();
+        var region = _system.ActorOf(Props.Create(() => new ForwardingRegion(first, subscribes.Writer)));
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _system.ActorOf(ConsumerActor.Props(region, "orders", "billing", new ConsumerOptions(), (_, _) => Task.CompletedTask, subscribed));
+        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await subscribes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(1));
+
+        // The region still points at the dead topic: the subscribe sent on its death is lost.
+        region.Tell(new UseEntity(ActorRefs.Nobody));
+        await first.GracefulStop(TimeSpan.FromSeconds(5));
+        var lost = await subscribes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(3));
+        var second = await shard.Ask<IActorRef>(new StartChild(Props.Create(() => new AnsweringTopic()), "orders-again"), TimeSpan.FromSeconds(5));
+        region.Tell(new UseEntity(second));
+
+        var retried = await subscribes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(3));
+        Assert.InRange(retried - lost, ConsumerActor.SubscribeRetryDelay - TimeSpan.FromMilliseconds(100), ConsumerActor.SubscribeRetryDelay * 2.5);
+
+        // Answered, it stops asking.
+        await Assert.ThrowsAsync<TimeoutException>(() => subscribes.Reader.ReadAsync().AsTask().WaitAsync(ConsumerActor.SubscribeRetryDelay * 2.5));
+    }
+
+    [Fact]
+    public async Task A_consumer_does_not_subscribe_again_when_an_answering_actor_outside_sharding_stops()
+    {
+        var topic = new TopicRecordingCommands();
+        var topics = _system.ActorOf(Props.Create(() => new RecordingTopic(topic)));
+        _system.ActorOf(ConsumerActor.Props(topics, "orders", "billing", new ConsumerOptions(), (_, _) => Task.CompletedTask));
+        await topic.Subscribed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        topics.Tell(new DeliverOne());
+
+        await topics.GracefulStop(TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["Subscribe"], topic.Commands.Where(c => c != "Heartbeat"));
+    }
+
+    /// <summary>A parent at /system/sharding/topics/0, where Akka.Cluster.Sharding would put shard 0's topics.</summary>
+    private async Task<IActorRef> ShardAsync()
+    {
+        var sharding = ((ExtendedActorSystem)_system).SystemActorOf(Props.Create(() => new Parent()), "sharding");
+        var type = await sharding.Ask<IActorRef>(new StartChild(Props.Create(() => new Parent()), "topics"), TimeSpan.FromSeconds(5));
+        return await type.Ask<IActorRef>(new StartChild(Props.Create(() => new Parent()), "0"), TimeSpan.FromSeconds(5));
+    }
+
+    private sealed record StartChild(Props Props, string Name);
+
+    private sealed record UseEntity(IActorRef Entity);
+
+    /// <summary>Starts children by name, to build /system/sharding/{type}/{shard}/{entity} as Akka.Cluster.Sharding does.</summary>
+    private sealed class Parent : ReceiveActor
+    {
+        public Parent() => Receive<StartChild>(start => Sender.Tell(Context.ActorOf(start.Props, start.Name)));
+    }
+
+    /// <summary>Stands for a shard region: forwards every command to the entity it knows (Nobody drops them), and notes when a subscribe passed.</summary>
+    private sealed class ForwardingRegion : ReceiveActor
+    {
+        public ForwardingRegion(IActorRef entity, System.Threading.Channels.ChannelWriter<DateTime> subscribes)
+        {
+            Receive<UseEntity>(use => entity = use.Entity);
+            Receive<ITopicCommand>(command =>
+            {
+                if (command is Subscribe)
+                {
+                    subscribes.TryWrite(DateTime.UtcNow);
+                }
+
+                entity.Forward(command);
+            });
+        }
+    }
+
+    /// <summary>A topic entity that confirms subscriptions itself, as the sharded topic does.</summary>
+    private sealed class AnsweringTopic : ReceiveActor
+    {
+        public AnsweringTopic()
+        {
+            Receive<Subscribe>(subscribe => Sender.Tell(new Subscribed(subscribe.Topic, subscribe.Group, subscribe.ConsumerId)));
+            ReceiveAny(_ => { });
+        }
+    }
+
     private sealed class TopicRecordingCommands
     {
         public List<string> Commands { get; } = [];

@@ -58,6 +58,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly AppendPositions _appends = new();
     private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>Since the actor was created: how long recovery took.</summary>
+    private readonly System.Diagnostics.Stopwatch _started = System.Diagnostics.Stopwatch.StartNew();
     private readonly BrokerMetrics _metrics = BrokerMetrics.Get(Context.System);
     private readonly RateMeter _publishRate = new();
     private readonly RateMeter _deliverRate = new();
@@ -459,6 +462,12 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private void OnRecovered()
     {
         _state.MarkDurable(_state.NextSeq - 1);
+        if (_state.Stats() is { } stats)
+        {
+            // A topic starting with messages has usually moved here (a node left or died): worth a line.
+            _log.Info("Topic {0} started from its journal in {1:0} ms: {2} pending, {3} groups", _state.Name, _started.Elapsed.TotalMilliseconds, stats.Pending, stats.Groups.Count);
+        }
+
         if (_state.Outbox.Count > 0)
         {
             ForwardOutbox();
