@@ -45,7 +45,7 @@ public static class EndToEndReport
 
         if (figures.Memory is { } memory)
         {
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"memory       {memory.Pending:N0} pending messages of {memory.PayloadBytes} B: their node grew {memory.HostGrowthMegabytes:0.0} MB resident, {memory.BytesPerPending:0} bytes per pending message (payloads beyond the memory window stay in the journal)"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"memory       {memory.Pending:N0} pending messages of {memory.PayloadBytes} B: their node keeps {memory.BytesPerPending:0} bytes per pending message alive ({memory.HeapGrowthMegabytes:0.0} MB of managed heap after a full collection; payloads beyond the memory window stay in the journal); resident memory grew {memory.ResidentGrowthMegabytes:0.0} MB, {memory.ResidentBytesPerPending:0} bytes per message"));
         }
 
         if (figures.Recovery is { } recovery)

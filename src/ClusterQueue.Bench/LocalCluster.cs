@@ -75,6 +75,15 @@ public sealed class LocalCluster : IAsyncDisposable
         return true;
     }
 
+    /// <summary>The node hosting <paramref name="topic"/> now, and its cluster address.</summary>
+    public async Task<(NodeProcess Node, string Address)> HostOfAsync(string topic, CancellationToken cancel)
+    {
+        await using var gateway = GatewayClient.Connect(new GatewayClientOptions { ContactPoints = ContactPoints, RequestTimeout = TimeSpan.FromSeconds(20) });
+        var list = (TopicList)await gateway.RequestAsync(GetTopics.Instance, cancel);
+        var address = list.Topics.Single(t => t.Topic == topic).Node;
+        return (_nodes.Single(n => address.EndsWith($":{n.Port}", StringComparison.Ordinal)), address);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in _nodes)

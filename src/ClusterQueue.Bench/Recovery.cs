@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using ClusterQueue.Client;
 using ClusterQueue.Client.Consuming;
-using ClusterQueue.Protocol.Membership;
 using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Bench;
@@ -26,7 +25,7 @@ public static class Recovery
         await progress.WriteLineAsync($"  publishing {pending:N0} messages to {topic}");
         await Publishing.PublishAsync(client, topic, pending, payloadBytes, cancel);
 
-        var host = await HostOfAsync(cluster, topic, cancel);
+        var host = await cluster.HostOfAsync(topic, cancel);
         await progress.WriteLineAsync($"  {topic} runs on {host.Address}; consuming, then killing that node");
 
         var watch = Stopwatch.StartNew();
@@ -88,14 +87,6 @@ public static class Recovery
                 consumed,
                 pending - consumed);
         }
-    }
-
-    private static async Task<(NodeProcess Node, string Address)> HostOfAsync(LocalCluster cluster, string topic, CancellationToken cancel)
-    {
-        await using var gateway = GatewayClient.Connect(new GatewayClientOptions { ContactPoints = cluster.ContactPoints, RequestTimeout = TimeSpan.FromSeconds(20) });
-        var list = (TopicList)await gateway.RequestAsync(GetTopics.Instance, cancel);
-        var address = list.Topics.Single(t => t.Topic == topic).Node;
-        return (cluster.Nodes.Single(n => address.EndsWith($":{n.Port}", StringComparison.Ordinal)), address);
     }
 
     /// <summary>When the survivor no longer lists the killed member as anything but down (or at all).</summary>

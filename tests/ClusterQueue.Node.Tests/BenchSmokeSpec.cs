@@ -42,6 +42,7 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
         var memory = report.GetProperty("memory");
         Assert.Equal(2000, memory.GetProperty("pending").GetInt64());
         Assert.True(double.IsFinite(memory.GetProperty("bytesPerPending").GetDouble()), memory.ToString());
+        Assert.True(double.IsFinite(memory.GetProperty("residentBytesPerPending").GetDouble()), memory.ToString());
 
         var recovery = report.GetProperty("recovery");
         Assert.Equal((2000, 0), (recovery.GetProperty("consumed").GetInt64(), recovery.GetProperty("missing").GetInt64()));

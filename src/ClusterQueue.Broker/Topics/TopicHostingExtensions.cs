@@ -16,11 +16,6 @@ public static class TopicHostingExtensions
         this AkkaConfigurationBuilder builder, TopicStorage storage, TimeProvider clock)
     {
         var extractor = new TopicMessageExtractor(storage.ShardCount);
-        if (storage.SqliteConnectionSetup() is { } sqlite)
-        {
-            builder.AddSetup(sqlite);
-        }
-
         return builder
             .AddHocon(storage.ToConfig(), HoconAddMode.Prepend)
             .WithActors((system, _) => system.ActorOf(ShardingStoreWarmup.Props(), "sharding-store-warmup"))

@@ -1,8 +1,5 @@
-using System.Data.Common;
 using Akka.Configuration;
-using Akka.Persistence.Sql.Config;
 using ClusterQueue.Protocol;
-using LinqToDB;
 using Microsoft.Data.Sqlite;
 
 namespace ClusterQueue.Broker.Topics;
@@ -129,55 +126,6 @@ public sealed record TopicStorage
         }
 
         return ConfigurationFactory.ParseString(blocks.ToString());
-    }
-
-    /// <summary>
-    /// On SQLite, every plugin's connections wait for a locked file inside SQLite (PRAGMA
-    /// busy_timeout, which retries within milliseconds) instead of failing to Microsoft.Data.Sqlite,
-    /// whose own retry sleeps 150 ms at a time: a write that met another writer's lock for a moment
-    /// took 150 ms, in a topic's journal, and in sharding's file when a shard starts on a new node.
-    /// Null on PostgreSQL. The plugins take these options (keyed by plugin id) over their HOCON
-    /// connection string.
-    /// </summary>
-    public MultiDataOptionsSetup? SqliteConnectionSetup()
-    {
-        if (DataDir is null)
-        {
-            return null;
-        }
-
-        var setup = new MultiDataOptionsSetup();
-        var busyTimeoutMs = (int)BusyTimeout.TotalMilliseconds;
-        void Add(string pluginId, string connectionString) => setup.AddDataOptions(
-            pluginId,
-            new DataOptions()
-                .UseConnectionString(SqliteProvider, connectionString)
-                .UseAfterConnectionOpened(connection => SetBusyTimeout(connection, busyTimeoutMs), (connection, cancel) => SetBusyTimeoutAsync(connection, busyTimeoutMs, cancel)));
-
-        Add(ShardingJournalPluginId, ShardingConnectionString);
-        Add(ShardingSnapshotPluginId, ShardingConnectionString);
-        for (var shard = 0; shard < ShardCount; shard++)
-        {
-            Add(JournalPluginId(shard), ConnectionStringFor(shard));
-            Add(SnapshotPluginId(shard), ConnectionStringFor(shard));
-            Add(QueryPluginId(shard), ConnectionStringFor(shard));
-        }
-
-        return setup;
-    }
-
-    private static void SetBusyTimeout(DbConnection connection, int milliseconds)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA busy_timeout = {milliseconds};";
-        command.ExecuteNonQuery();
-    }
-
-    private static async Task SetBusyTimeoutAsync(DbConnection connection, int milliseconds, CancellationToken cancel)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA busy_timeout = {milliseconds};";
-        await command.ExecuteNonQueryAsync(cancel);
     }
 
     /// <summary>

@@ -14,12 +14,8 @@ namespace ClusterQueue.Client.Consuming;
 /// unacked messages back to the group at once.
 /// </summary>
 /// <remarks>
-/// Two signals tell it the topic is gone. Death watch of the topic actor that answers it (in
-/// member mode, the sharded entity itself) fires as soon as the topic stops or its node is
-/// downed, so the consumer subscribes again at once and the topic restarts elsewhere without
-/// waiting for a heartbeat. But across remoting it fires only after the split-brain resolver
-/// acts, and a gateway client sees only the receptionist, so the heartbeat's answer stays the
-/// general signal.
+/// Death watch alone would not notice a topic that moved: across remoting it fires only after
+/// the split-brain resolver acts. The heartbeat's answer is the signal.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's life ends in PostStop, which disposes it.")]
 public sealed class ConsumerActor : ReceiveActor, IWithTimers
@@ -37,9 +33,6 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource? _subscribed;
     private DateTime _lastAnswer = DateTime.UtcNow;
-
-    /// <summary>The topic entity watched for its death; null until it answers (and in gateway mode).</summary>
-    private IActorRef? _topicEntity;
     private bool _subscribing;
     private bool _unsubscribed;
 
@@ -66,7 +59,6 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
         Receive<Subscribed>(_ =>
         {
             Heard();
-            WatchTopicEntity(Sender);
             _subscribing = false;
             _subscribed?.TrySetResult();
         });
@@ -86,7 +78,6 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             if (_subscribing)
             {
                 Subscribe();
-                Timers.StartSingleTimer(RetrySubscribe.Instance, RetrySubscribe.Instance, SubscribeRetryDelay);
             }
         });
         Receive<TopicError>(e =>
@@ -94,20 +85,9 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             _log.Warning("Topic {0} refused consumer {1} of group {2}: {3} {4}", _topic, _options.ConsumerId, _group, e.Code, e.Message);
             _subscribed?.TrySetException(new SubscriptionRejectedException(_topic, _group, e.Code, e.Message));
         });
-        Receive<Terminated>(t => t.ActorRef.Equals(_topicEntity), _ =>
-        {
-            _topicEntity = null;
-            _log.Info("Topic {0} stopped (moved, or its node left the cluster); consumer {1} of group {2} subscribes again", _topic, _options.ConsumerId, _group);
-            Subscribe();
-
-            // The shard region may learn that the topic's node is gone after this consumer did, and
-            // send this subscribe to the dead node: ask again until the topic answers.
-            Timers.StartSingleTimer(RetrySubscribe.Instance, RetrySubscribe.Instance, SubscribeRetryDelay);
-        });
         Receive<Delivery>(delivery =>
         {
             Heard();
-            WatchTopicEntity(Sender);
             foreach (var message in delivery.Messages)
             {
                 _waiting.Enqueue(message);
@@ -133,14 +113,8 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     /// <summary>How long a stopping consumer waits for its running handlers and the topic's confirmation that it left before it stops anyway.</summary>
     public static readonly TimeSpan UnsubscribeTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Where Akka.Cluster.Sharding puts its entities: /system/sharding/{type}/{shard}/{entity}.</summary>
-    private const string ShardedEntityPathPrefix = "/system/sharding/";
-
-    /// <summary>
-    /// How long a consumer waits for a subscription the journal could not record, or one sent after
-    /// its topic stopped, before asking again; long enough for a topic to start from its journal.
-    /// </summary>
-    public static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long a consumer waits before asking again for a subscription the journal could not record.</summary>
+    internal static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromMilliseconds(500);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -237,23 +211,6 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     }
 
     private void Heard() => _lastAnswer = DateTime.UtcNow;
-
-    /// <summary>Watches the topic's sharded entity once it answers; answers relayed by a gateway come from elsewhere and are not watched.</summary>
-    private void WatchTopicEntity(IActorRef sender)
-    {
-        if (sender.Equals(_topicEntity) || !sender.Path.ToStringWithoutAddress().StartsWith(ShardedEntityPathPrefix, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        if (_topicEntity is not null)
-        {
-            Context.Unwatch(_topicEntity);
-        }
-
-        _topicEntity = sender;
-        Context.Watch(sender);
-    }
 
     private void Subscribe()
     {
