@@ -107,9 +107,8 @@ public static class EndToEnd
             // Producer p publishes to every Producers-th topic, in turn.
             var own = topics.Where((_, t) => t % workload.Producers == p || workload.Topics < workload.Producers).ToList();
             var numbers = new long[own.Count];
-            var window = new SemaphoreSlim(workload.InFlight);
+            using var window = new ConfirmationWindow(workload.InFlight);
             var perProducerRate = workload.Rate / (double)workload.Producers;
-            var pending = new List<Task>();
             var measuredIssued = 0L;
             for (long i = 0; watch.Elapsed < workload.Warmup || (workload.Count > 0 ? measuredIssued < workload.Count : watch.Elapsed < workload.Warmup + workload.Duration); i++)
             {
@@ -122,34 +121,33 @@ public static class EndToEnd
                     }
                 }
 
-                await window.WaitAsync(cancel);
                 var slot = (int)(i % own.Count);
-                var payload = new byte[workload.PayloadBytes];
-                var stamp = Stopwatch.GetTimestamp();
-                var measured = stamp >= measureFrom;
-                measuredIssued += measured ? 1 : 0;
-                BinaryPrimitives.WriteInt64LittleEndian(payload, stamp);
-                // Numbered per topic, apart for each producer, so consumers can tell a duplicate from a new message.
-                BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), (numbers[slot]++ * workload.Producers) + p);
-                pending.Add(producerClient.PublishAsync(own[slot], payload, cancellationToken: cancel).ContinueWith(
-                    confirmed =>
+                var measured = false;
+
+                // Stamped once the window has room, so the wait for it is not counted as latency.
+                await window.PublishAsync(
+                    () =>
                     {
-                        window.Release();
-                        if (confirmed.IsCompletedSuccessfully && measured)
+                        var payload = new byte[workload.PayloadBytes];
+                        var stamp = Stopwatch.GetTimestamp();
+                        measured = stamp >= measureFrom;
+                        measuredIssued += measured ? 1 : 0;
+                        BinaryPrimitives.WriteInt64LittleEndian(payload, stamp);
+                        // Numbered per topic, apart for each producer, so consumers can tell a duplicate from a new message.
+                        BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), (numbers[slot]++ * workload.Producers) + p);
+                        return producerClient.PublishAsync(own[slot], payload, cancellationToken: cancel);
+                    },
+                    cancel,
+                    () =>
+                    {
+                        if (measured)
                         {
                             Interlocked.Increment(ref published);
                         }
-
-                        return confirmed;
-                    },
-                    TaskScheduler.Default).Unwrap());
-                if (pending.Count >= 10_000)
-                {
-                    pending.RemoveAll(t => t.IsCompletedSuccessfully);
-                }
+                    });
             }
 
-            await Task.WhenAll(pending);
+            await window.AllConfirmedAsync();
             return numbers;
         }, cancel)).ToList();
 
