@@ -1437,7 +1437,8 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
 
     /// <summary>
     /// After a group is deleted: what only it held goes. Messages not in memory are handed to no
-    /// group (those are in memory), so they are done for every group whose cursor passed them.
+    /// group (those are in memory), so they are done for every group whose cursor passed them; past
+    /// every cursor, only those acked ahead (by sequence number, before delivery) may be done.
     /// </summary>
     private void ForgetWhatNoGroupNeeds()
     {
@@ -1456,7 +1457,8 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             _held.Add(seq);
         }
 
-        foreach (var seq in kept.Concat(inMemory).Distinct())
+        var ackedAhead = _groups.Values.SelectMany(g => g.Ahead).ToList();
+        foreach (var seq in kept.Concat(inMemory).Concat(ackedAhead).Distinct())
         {
             Settle(seq);
         }

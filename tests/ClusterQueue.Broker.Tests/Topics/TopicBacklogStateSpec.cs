@@ -10,6 +10,20 @@ public sealed class TopicBacklogStateSpec
     private readonly TopicHarness _topic = new(memoryWindow: 3);
 
     [Fact]
+    public void Deleting_a_group_lets_go_of_a_message_past_the_memory_window_that_the_other_group_acked_ahead()
+    {
+        _topic.Subscribe("billing", "b1", credit: 1);
+        _topic.Subscribe("abandoned", "x1", credit: 1);
+        _topic.Publish("m1", "m2", "m3", "m4", "m5");
+        Assert.DoesNotContain(5L, _topic.State.Messages.Keys);
+        _topic.Ack("billing", 5);
+
+        _topic.Reply<GroupDeleted>(new DeleteGroup(_topic.Topic, "abandoned"));
+
+        Assert.Equal([1L, 2L, 3L, 4L], _topic.State.HeldSequenceNrs);
+    }
+
+    [Fact]
     public void A_backlog_past_the_memory_window_stays_in_the_journal_until_a_group_reaches_it_and_arrives_in_order()
     {
         _topic.Publish([.. Enumerable.Range(1, 10).Select(n => $"m{n}")]);
