@@ -202,26 +202,32 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         Say($"{fault.Kind} on {target}: settled after {(DateTime.UtcNow - start).TotalSeconds:0.0} s");
     }
 
-    /// <summary>Waits until every topic holds nothing: each confirmed message acked by both groups or dead-lettered.</summary>
+    /// <summary>
+    /// Waits until every topic holds nothing: each confirmed message acked by both groups, or
+    /// dead-lettered and its dead letter confirmed by the dead-letter topic (until then the topic
+    /// holds it as forwarding, not pending).
+    /// </summary>
     private async Task DrainAsync(QueueClient client)
     {
         var deadline = _clock.Elapsed + options.DrainTimeout;
-        var pending = new Dictionary<string, long>();
+        var left = new Dictionary<string, string>();
         while (_clock.Elapsed < deadline)
         {
             foreach (var topic in Topics)
             {
                 try
                 {
-                    pending[topic] = await client.RequestAsync(new GetTopicStats(topic)) is TopicStats stats ? stats.Pending : -1;
+                    left[topic] = await client.RequestAsync(new GetTopicStats(topic)) is TopicStats stats
+                        ? stats is { Pending: 0, Forwarding: 0 } ? "" : $"{stats.Pending} pending, {stats.Forwarding} forwarding"
+                        : "no stats";
                 }
                 catch (ClusterUnreachableException)
                 {
-                    pending[topic] = -1;
+                    left[topic] = "no answer";
                 }
             }
 
-            if (pending.Values.All(p => p == 0))
+            if (left.Values.All(l => l.Length == 0))
             {
                 Say("every topic drained");
                 return;
@@ -230,7 +236,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
 
-        Say($"not drained within {options.DrainTimeout.TotalSeconds:0} s: {string.Join(", ", pending.Select(p => $"{p.Key} holds {p.Value}"))}");
+        Say($"not drained within {options.DrainTimeout.TotalSeconds:0} s: {string.Join(", ", left.Where(l => l.Value.Length > 0).Select(l => $"{l.Key} holds {l.Value}"))}");
     }
 
     /// <summary>Reads every dead-letter topic through a group of its own, from the oldest.</summary>

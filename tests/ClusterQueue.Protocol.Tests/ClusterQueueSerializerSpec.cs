@@ -147,7 +147,8 @@ public sealed class ClusterQueueSerializerSpec() : TestKit(ClusterQueueSerialize
             [new GroupStats("billing", 9, 3, 2, 1), new GroupStats("audit", 0, 0, 0, 0)],
             Consumers: 2,
             PublishRate: 1234.5,
-            DeliverRate: 0.1),
+            DeliverRate: 0.1,
+            Forwarding: 4),
         new TopicStats("orders", TopicSettings.Default, 0, 0, 0, [], 0),
     ];
 

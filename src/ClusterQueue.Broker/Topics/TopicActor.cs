@@ -153,6 +153,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             ForwardOutbox();
             SendBack(ReplaysInMemory());
+            ReadBackLettersNotInMemory();
         });
         Command<PublishResult>(OnForwardConfirmed);
         Command<TopicError>(e => _log.Warning("Topic {0} refused a dead-letter forward or replay: {1} {2}", e.Topic, e.Code, e.Message));
@@ -798,6 +799,21 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A read back that failed (journal unavailable) or stopped at its window leaves dead letters or
+    /// replays without their messages, and nothing else asks for them: read on from the first.
+    /// </summary>
+    private void ReadBackLettersNotInMemory()
+    {
+        var first = _state.Outbox.Values.Where(o => o.Message is null).Select(o => (long?)o.Letter.SequenceNr)
+            .Concat(_state.Replays.Where(r => r.Value is null).Select(r => (long?)r.Key))
+            .Min();
+        if (first is { } sequenceNr)
+        {
+            ReadBack(sequenceNr);
+        }
+    }
+
     /// <summary>Dead letters still to forward whose messages are in memory; the others follow once read back.</summary>
     private void ForwardOutbox() =>
         Forward([.. _state.Outbox.Values.Where(o => o.Message is not null).Select(o => (o.Letter, o.Message!))]);
@@ -945,7 +961,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         public static readonly IdleCheck Instance = new();
     }
 
-    /// <summary>Retries forwarding dead letters the dead-letter topic has not confirmed.</summary>
+    /// <summary>Retries forwarding dead letters (and replays) not confirmed yet, reading back those not in memory.</summary>
     private sealed class ForwardDeadLetters
     {
         public static readonly ForwardDeadLetters Instance = new();

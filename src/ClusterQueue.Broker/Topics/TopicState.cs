@@ -1033,7 +1033,8 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             g.Leases.Count,
             _consumers.Keys.Count(k => k.Group == g.Name),
             g.DeadLettered)).ToList(),
-        _consumers.Count);
+        _consumers.Count,
+        Forwarding: _outbox.Count + _replays.Count);
 
     /// <summary>
     /// Messages the group has not finished: undelivered (every held one from its cursor on, but those

@@ -43,6 +43,11 @@ public static class QueueView
             $"Topic: {stats.Topic}",
             $"Pending: {stats.Pending} | In flight: {stats.InFlight} | Consumers: {stats.Consumers} | Last sequence number: {stats.LastSequenceNr}",
         };
+        if (stats.Forwarding > 0)
+        {
+            lines.Add($"Forwarding: {stats.Forwarding} (stored here, not yet confirmed by the topic they go to; resent until it confirms)");
+        }
+
         lines.AddRange(stats.Groups.Select(g =>
             $"Group {g.Group} | lag: {g.Lag} | in flight: {g.InFlight} | consumers: {g.Consumers} | dead-lettered: {g.DeadLettered}"));
         if (stats.Groups.Count == 0)

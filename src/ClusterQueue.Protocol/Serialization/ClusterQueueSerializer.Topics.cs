@@ -311,6 +311,7 @@ public sealed partial class ClusterQueueSerializer
             Consumers = stats.Consumers,
             PublishRate = stats.PublishRate,
             DeliverRate = stats.DeliverRate,
+            Forwarding = stats.Forwarding,
         };
         data.Groups.AddRange(stats.Groups.Select(g => new GroupStatsData
         {
@@ -332,7 +333,8 @@ public sealed partial class ClusterQueueSerializer
         data.Groups.Select(g => new GroupStats(g.Group, g.Lag, g.InFlight, g.Consumers, g.DeadLettered)).ToList(),
         data.Consumers,
         data.PublishRate,
-        data.DeliverRate);
+        data.DeliverRate,
+        data.Forwarding);
 
     private static TopicSettingsData ToData(TopicSettings settings)
     {

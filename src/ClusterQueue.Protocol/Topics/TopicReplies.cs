@@ -79,6 +79,11 @@ public sealed record GroupStats(string Group, long Lag, int InFlight, int Consum
 /// <param name="InFlight">Leases outstanding, summed over groups.</param>
 /// <param name="PublishRate">Messages stored per second over the last 10 seconds.</param>
 /// <param name="DeliverRate">Messages delivered per second (redeliveries included) over the last 10 seconds.</param>
+/// <param name="Forwarding">
+/// Messages stored here on their way to another topic that has not confirmed them yet: dead letters
+/// for the dead-letter topic, or, in a dead-letter topic, messages replayed to their topics. The
+/// topic resends them until confirmed; a topic is settled only once this and Pending are 0.
+/// </param>
 public sealed record TopicStats(
     string Topic,
     TopicSettings Settings,
@@ -88,12 +93,14 @@ public sealed record TopicStats(
     IReadOnlyList<GroupStats> Groups,
     int Consumers,
     double PublishRate = 0,
-    double DeliverRate = 0) : IClusterQueueMessage
+    double DeliverRate = 0,
+    int Forwarding = 0) : IClusterQueueMessage
 {
     public bool Equals(TopicStats? other) =>
         other is not null && Topic == other.Topic && Settings == other.Settings && Pending == other.Pending
         && InFlight == other.InFlight && LastSequenceNr == other.LastSequenceNr && Groups.SequenceEqual(other.Groups)
-        && Consumers == other.Consumers && PublishRate.Equals(other.PublishRate) && DeliverRate.Equals(other.DeliverRate);
+        && Consumers == other.Consumers && PublishRate.Equals(other.PublishRate) && DeliverRate.Equals(other.DeliverRate)
+        && Forwarding == other.Forwarding;
 
     public override int GetHashCode() => HashCode.Combine(Topic, Pending, InFlight, LastSequenceNr, Consumers);
 }

@@ -224,18 +224,20 @@ public sealed class TopicStateSpec
     }
 
     [Fact]
-    public void Dead_letters_stay_in_the_outbox_until_the_dead_letter_topic_confirms_them()
+    public void Dead_letters_stay_in_the_outbox_and_count_as_forwarding_until_the_dead_letter_topic_confirms_them()
     {
         _topic.Reply<TopicConfigured>(new ConfigureTopic(_topic.Topic, TopicSettings.Default with { MaxDeliveries = 1 }));
         _topic.Subscribe("billing", "b1");
         _topic.Publish("poison");
         _topic.Run(new Nack(_topic.Topic, "billing", [1]));
         Assert.False(_topic.State.IsIdle);
+        Assert.Equal((0L, 1), (Stats().Pending, Stats().Forwarding));
 
         var confirmed = _topic.State.ConfirmDeadLetters([1, 99]);
 
         Assert.Equal([1L], Assert.IsType<DeadLettersForwarded>(Assert.Single(confirmed.Events)).DeadLetterIds);
         Assert.Empty(_topic.State.Outbox);
+        Assert.Equal(0, Stats().Forwarding);
     }
 
     [Fact]
@@ -267,8 +269,10 @@ public sealed class TopicStateSpec
         Assert.Equal([("i1", 3L, 1)], Flatten(run.Deliveries));
         Assert.Equal([1L, 2L], dlq.State.Replays.Keys);
         Assert.False(dlq.State.IsIdle);
+        Assert.Equal(2, dlq.Reply<TopicStats>(new GetTopicStats(dlq.Topic)).Forwarding);
         dlq.State.ConfirmReplays([1, 2, 7]);
         Assert.Empty(dlq.State.Replays);
+        Assert.Equal(0, dlq.Reply<TopicStats>(new GetTopicStats(dlq.Topic)).Forwarding);
     }
 
     [Fact]
