@@ -57,6 +57,30 @@ public sealed class GatewayClient : IAsyncDisposable
         AskAsync<IClusterQueueMessage>(request, cancellationToken);
 
     /// <summary>
+    /// Sends a request about the contacted node itself (join, down what it sees unreachable) to the
+    /// gateway of the first contact point that answers, directly over remoting: the receptionist
+    /// may hand the client to another member, which would then act and answer in its place.
+    /// </summary>
+    /// <exception cref="ClusterUnreachableException">No contact point answered within the request timeout.</exception>
+    public async Task<IClusterQueueMessage> RequestOfContactedNodeAsync(IClusterQueueMessage request, CancellationToken cancellationToken = default)
+    {
+        foreach (var contact in _options.ContactPoints)
+        {
+            var gateway = _system.ActorSelection($"akka.tcp://{ClusterNames.ActorSystem}@{contact.Host}:{contact.Port}{ClusterNames.GatewayPath}");
+            try
+            {
+                return await gateway.Ask<IClusterQueueMessage>(request, _options.RequestTimeout, cancellationToken);
+            }
+            catch (AskTimeoutException)
+            {
+                // Not this one: the next contact point.
+            }
+        }
+
+        throw new ClusterUnreachableException(_options.ContactPoints, _options.RequestTimeout);
+    }
+
+    /// <summary>
     /// The answering node's membership and reachability changes: first its current view as
     /// changes, then each as it happens, until cancelled.
     /// </summary>

@@ -99,7 +99,7 @@ internal static class ClusterCommandSet
                 return CqCommandLine.UsageError;
             }
 
-            return await ReportAsync(context, await client.RequestAsync(Protocol.Membership.DownUnreachable.Instance, cancel));
+            return await ReportAsync(context, await client.RequestOfContactedNodeAsync(Protocol.Membership.DownUnreachable.Instance, cancel));
         }));
         return command;
     }
@@ -109,7 +109,7 @@ internal static class ClusterCommandSet
         var address = new Argument<string>("address") { Description = "A member of the cluster to join: host:port or akka.tcp://ClusterQueue@host:port." };
         var command = new Command("join", "Has the contacted node join the cluster of the given member.") { address };
         command.SetAction((parse, cancel) => context.WithClientAsync(parse, async client =>
-            await ReportAsync(context, await client.RequestAsync(new JoinCluster(parse.GetValue(address)!), cancel))));
+            await ReportAsync(context, await client.RequestOfContactedNodeAsync(new JoinCluster(parse.GetValue(address)!), cancel))));
         return command;
     }
 
