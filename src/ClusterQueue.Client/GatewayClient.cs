@@ -57,37 +57,33 @@ public sealed class GatewayClient : IAsyncDisposable
         AskAsync<IClusterQueueMessage>(request, cancellationToken);
 
     /// <summary>
-    /// Sends a request about the contacted node itself (join, down what it sees unreachable) to the
-    /// gateway of the first contact point that answers, directly over remoting: the receptionist
-    /// may hand the client to another member, which would then act and answer in its place.
+    /// Sends a request about the contacted node itself (join, down what it sees unreachable) to its
+    /// gateway (see <see cref="ContactedGatewayAsync"/>) and returns the answer.
     /// </summary>
     /// <exception cref="ClusterUnreachableException">No contact point answered within the request timeout.</exception>
     public async Task<IClusterQueueMessage> RequestOfContactedNodeAsync(IClusterQueueMessage request, CancellationToken cancellationToken = default)
     {
-        foreach (var contact in _options.ContactPoints)
+        var gateway = await ContactedGatewayAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var gateway = _system.ActorSelection($"akka.tcp://{ClusterNames.ActorSystem}@{contact.Host}:{contact.Port}{ClusterNames.GatewayPath}");
-            try
-            {
-                return await gateway.Ask<IClusterQueueMessage>(request, _options.RequestTimeout, cancellationToken);
-            }
-            catch (AskTimeoutException)
-            {
-                // Not this one: the next contact point.
-            }
+            return await gateway.Ask<IClusterQueueMessage>(request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
-
-        throw new ClusterUnreachableException(_options.ContactPoints, _options.RequestTimeout);
+        catch (AskTimeoutException)
+        {
+            throw new ClusterUnreachableException(_options.ContactPoints, _options.RequestTimeout);
+        }
     }
 
     /// <summary>
-    /// The answering node's membership and reachability changes: first its current view as
+    /// The contacted node's membership and reachability changes: first its current view as
     /// changes, then each as it happens, until cancelled.
     /// </summary>
+    /// <exception cref="ClusterUnreachableException">No contact point answered within the request timeout.</exception>
     public async IAsyncEnumerable<ClusterChange> TailClusterAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var gateway = await ContactedGatewayAsync(cancellationToken).ConfigureAwait(false);
         var changes = Channel.CreateUnbounded<ClusterChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var tail = _system.ActorOf(ClusterTail.Props(_clusterClient, changes.Writer));
+        var tail = _system.ActorOf(ClusterTail.Props(gateway, changes.Writer));
         try
         {
             while (await changes.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -102,6 +98,33 @@ public sealed class GatewayClient : IAsyncDisposable
         {
             _system.Stop(tail);
         }
+    }
+
+    /// <summary>
+    /// The gateway of the first contact point that answers, reached directly over remoting, for
+    /// what concerns that node itself: the receptionist may hand the client to another member,
+    /// which would act and answer in its place (and a tail through a member that leaves would
+    /// miss the rest).
+    /// </summary>
+    private async Task<IActorRef> ContactedGatewayAsync(CancellationToken cancellationToken)
+    {
+        foreach (var contact in _options.ContactPoints)
+        {
+            var selection = _system.ActorSelection($"akka.tcp://{ClusterNames.ActorSystem}@{contact.Host}:{contact.Port}{ClusterNames.GatewayPath}");
+            try
+            {
+                if ((await selection.Ask<ActorIdentity>(new Identify(null), _options.RequestTimeout, cancellationToken).ConfigureAwait(false)).Subject is { } gateway)
+                {
+                    return gateway;
+                }
+            }
+            catch (AskTimeoutException)
+            {
+                // Not this one: the next contact point.
+            }
+        }
+
+        throw new ClusterUnreachableException(_options.ContactPoints, _options.RequestTimeout);
     }
 
     private async Task<TReply> AskAsync<TReply>(IClusterQueueMessage request, CancellationToken cancellationToken)
