@@ -13,22 +13,29 @@ namespace ClusterQueue.Client;
 public sealed class GatewayClient : IAsyncDisposable
 {
     private readonly ActorSystem _system;
-    private readonly IActorRef _clusterClient;
     private readonly GatewayClientOptions _options;
 
-    private GatewayClient(ActorSystem system, IActorRef clusterClient, GatewayClientOptions options)
+    /// <summary>
+    /// Started on first use: what concerns the contacted node alone (join, down-unreachable, tail)
+    /// needs none, and a receptionist connection to a member that has since gone would hold up
+    /// the client's shutdown.
+    /// </summary>
+    private readonly Lazy<IActorRef> _clusterClient;
+    private readonly Lazy<IActorRef> _topics;
+
+    private GatewayClient(ActorSystem system, GatewayClientOptions options)
     {
         _system = system;
-        _clusterClient = clusterClient;
         _options = options;
-        Topics = system.ActorOf(Akka.Actor.Props.Create(() => new GatewayTopics(clusterClient)), "topics");
+        _clusterClient = new Lazy<IActorRef>(() => system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system)), "gateway-client"));
+        _topics = new Lazy<IActorRef>(() => system.ActorOf(Akka.Actor.Props.Create(() => new GatewayTopics(_clusterClient.Value)), "topics"));
     }
 
     /// <summary>The client's own actor system, where producers and consumers run.</summary>
     public ActorSystem System => _system;
 
     /// <summary>Where topic commands go: each is sent on to a broker's gateway, and the answer comes back to its sender.</summary>
-    public IActorRef Topics { get; }
+    public IActorRef Topics => _topics.Value;
 
     public static GatewayClient Connect(GatewayClientOptions options)
     {
@@ -38,9 +45,7 @@ public sealed class GatewayClient : IAsyncDisposable
         }
 
         var config = ClientHocon.Gateway(options.ContactPoints, options.ClientHost, clientPort: 0);
-        var system = ActorSystem.Create("cq-client", config);
-        var clusterClient = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system)), "gateway-client");
-        return new GatewayClient(system, clusterClient, options);
+        return new GatewayClient(ActorSystem.Create("cq-client", config), options);
     }
 
     /// <summary>Cluster membership as the answering node sees it.</summary>
@@ -131,7 +136,7 @@ public sealed class GatewayClient : IAsyncDisposable
     {
         try
         {
-            return await _clusterClient.Ask<TReply>(
+            return await _clusterClient.Value.Ask<TReply>(
                 new ClusterClient.Send(ClusterNames.GatewayPath, request, localAffinity: true),
                 _options.RequestTimeout,
                 cancellationToken);

@@ -50,8 +50,6 @@ public sealed partial class NodeHoconSpec
 
         Assert.Equal("akka.persistence.journal.sql", config.GetString("akka.persistence.journal.plugin"));
         Assert.Equal("akka.persistence.snapshot-store.sql", config.GetString("akka.persistence.snapshot-store.plugin"));
-        Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.persistence.journal-plugin-fallback.circuit-breaker.reset-timeout"));
-        Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.persistence.snapshot-store-plugin-fallback.circuit-breaker.reset-timeout"));
         Assert.Equal(32, config.GetInt("clusterqueue.topics.shards"));
         Assert.Equal(TimeSpan.FromSeconds(60), config.GetTimeSpan("clusterqueue.topics.sqlite-busy-timeout"));
         Assert.Equal(1000, config.GetInt("clusterqueue.topics.snapshot-every"));
