@@ -1,22 +1,24 @@
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Cluster.Tools.Client;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Membership;
 
 namespace ClusterQueue.Client;
 
 /// <summary>
-/// Watches the cluster through one node's gateway: renews the watch every <see cref="ClusterWatch.RenewEvery"/>
-/// and writes each change it is sent for its caller. A real actor, not an Ask: changes keep coming.
+/// Watches the cluster through a gateway: renews the watch every <see cref="ClusterWatch.RenewEvery"/>
+/// and writes each change it is sent for its caller. A real actor, not an Ask: the gateway's
+/// response tunnel closes after the first reply to an Ask.
 /// </summary>
 internal sealed class ClusterTail : ReceiveActor, IWithTimers
 {
-    private readonly IActorRef _gateway;
+    private readonly IActorRef _clusterClient;
     private readonly ChannelWriter<ClusterChange> _changes;
 
-    public ClusterTail(IActorRef gateway, ChannelWriter<ClusterChange> changes)
+    public ClusterTail(IActorRef clusterClient, ChannelWriter<ClusterChange> changes)
     {
-        _gateway = gateway;
+        _clusterClient = clusterClient;
         _changes = changes;
         Receive<ClusterChange>(change => _changes.TryWrite(change));
         Receive<ClusterWatched>(_ => { });
@@ -25,8 +27,8 @@ internal sealed class ClusterTail : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef gateway, ChannelWriter<ClusterChange> changes) =>
-        Akka.Actor.Props.Create(() => new ClusterTail(gateway, changes));
+    public static Props Props(IActorRef clusterClient, ChannelWriter<ClusterChange> changes) =>
+        Akka.Actor.Props.Create(() => new ClusterTail(clusterClient, changes));
 
     protected override void PreStart()
     {
@@ -40,7 +42,8 @@ internal sealed class ClusterTail : ReceiveActor, IWithTimers
         _changes.TryComplete();
     }
 
-    private void Send(IClusterQueueMessage message) => _gateway.Tell(message);
+    private void Send(IClusterQueueMessage message) =>
+        _clusterClient.Tell(new ClusterClient.Send(ClusterNames.GatewayPath, message, localAffinity: true));
 
     private sealed class Renew
     {
