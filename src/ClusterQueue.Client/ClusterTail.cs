@@ -1,24 +1,22 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Akka.Cluster.Tools.Client;
 using ClusterQueue.Protocol;
 using ClusterQueue.Protocol.Membership;
 
 namespace ClusterQueue.Client;
 
 /// <summary>
-/// Watches the cluster through a gateway: renews the watch every <see cref="ClusterWatch.RenewEvery"/>
-/// and writes each change it is sent for its caller. A real actor, not an Ask: the gateway's
-/// response tunnel closes after the first reply to an Ask.
+/// Watches the cluster through one node's gateway: renews the watch every <see cref="ClusterWatch.RenewEvery"/>
+/// and writes each change it is sent for its caller. A real actor, not an Ask: changes keep coming.
 /// </summary>
 internal sealed class ClusterTail : ReceiveActor, IWithTimers
 {
-    private readonly IActorRef _clusterClient;
+    private readonly IActorRef _gateway;
     private readonly ChannelWriter<ClusterChange> _changes;
 
-    public ClusterTail(IActorRef clusterClient, ChannelWriter<ClusterChange> changes)
+    public ClusterTail(IActorRef gateway, ChannelWriter<ClusterChange> changes)
     {
-        _clusterClient = clusterClient;
+        _gateway = gateway;
         _changes = changes;
         Receive<ClusterChange>(change => _changes.TryWrite(change));
         Receive<ClusterWatched>(_ => { });
@@ -27,8 +25,8 @@ internal sealed class ClusterTail : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef clusterClient, ChannelWriter<ClusterChange> changes) =>
-        Akka.Actor.Props.Create(() => new ClusterTail(clusterClient, changes));
+    public static Props Props(IActorRef gateway, ChannelWriter<ClusterChange> changes) =>
+        Akka.Actor.Props.Create(() => new ClusterTail(gateway, changes));
 
     protected override void PreStart()
     {
@@ -42,8 +40,7 @@ internal sealed class ClusterTail : ReceiveActor, IWithTimers
         _changes.TryComplete();
     }
 
-    private void Send(IClusterQueueMessage message) =>
-        _clusterClient.Tell(new ClusterClient.Send(ClusterNames.GatewayPath, message, localAffinity: true));
+    private void Send(IClusterQueueMessage message) => _gateway.Tell(message);
 
     private sealed class Renew
     {

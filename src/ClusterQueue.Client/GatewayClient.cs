@@ -15,7 +15,11 @@ public sealed class GatewayClient : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly GatewayClientOptions _options;
 
-    /// <summary>Started on first use: what concerns the contacted node alone (join, down-unreachable) needs none.</summary>
+    /// <summary>
+    /// Started on first use: what concerns the contacted node alone (join, down-unreachable, tail)
+    /// needs none, and a receptionist connection to a member that has since gone would hold up
+    /// the client's shutdown.
+    /// </summary>
     private readonly Lazy<IActorRef> _clusterClient;
     private readonly Lazy<IActorRef> _topics;
 
@@ -76,13 +80,15 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// The answering node's membership and reachability changes: first its current view as
+    /// The contacted node's membership and reachability changes: first its current view as
     /// changes, then each as it happens, until cancelled.
     /// </summary>
+    /// <exception cref="ClusterUnreachableException">No contact point answered within the request timeout.</exception>
     public async IAsyncEnumerable<ClusterChange> TailClusterAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var gateway = await ContactedGatewayAsync(cancellationToken).ConfigureAwait(false);
         var changes = Channel.CreateUnbounded<ClusterChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var tail = _system.ActorOf(ClusterTail.Props(_clusterClient.Value, changes.Writer));
+        var tail = _system.ActorOf(ClusterTail.Props(gateway, changes.Writer));
         try
         {
             while (await changes.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -102,7 +108,8 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>
     /// The gateway of the first contact point that answers, reached directly over remoting, for
     /// what concerns that node itself: the receptionist may hand the client to another member,
-    /// which would act and answer in its place.
+    /// which would act and answer in its place (and a tail through a member that leaves would
+    /// miss the rest).
     /// </summary>
     private async Task<IActorRef> ContactedGatewayAsync(CancellationToken cancellationToken)
     {
