@@ -13,6 +13,9 @@ public sealed record ContactPoint(string Host, int Port)
     /// <summary>The node's receptionist, which hands out gateway connections.</summary>
     public string ReceptionistPath => $"akka.tcp://{ClusterNames.ActorSystem}@{Host}:{Port}/system/receptionist";
 
+    /// <summary>The node's gateway actor, for what concerns that node itself.</summary>
+    public string GatewayPath => $"akka.tcp://{ClusterNames.ActorSystem}@{Host}:{Port}{ClusterNames.GatewayPath}";
+
     /// <summary>Parses host:port.</summary>
     /// <exception cref="FormatException">The text is not host:port with a port from 1 to 65535.</exception>
     public static ContactPoint Parse(string text)

@@ -15,11 +15,7 @@ public sealed class GatewayClient : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly GatewayClientOptions _options;
 
-    /// <summary>
-    /// Started on first use: what concerns the contacted node alone (join, down-unreachable, tail)
-    /// needs none, and a receptionist connection to a member that has since gone would hold up
-    /// the client's shutdown.
-    /// </summary>
+    /// <summary>Started on first use: what concerns the contacted node alone (join, down-unreachable, tail) needs none.</summary>
     private readonly Lazy<IActorRef> _clusterClient;
     private readonly Lazy<IActorRef> _topics;
 
@@ -115,7 +111,7 @@ public sealed class GatewayClient : IAsyncDisposable
     {
         foreach (var contact in _options.ContactPoints)
         {
-            var selection = _system.ActorSelection($"akka.tcp://{ClusterNames.ActorSystem}@{contact.Host}:{contact.Port}{ClusterNames.GatewayPath}");
+            var selection = _system.ActorSelection(contact.GatewayPath);
             try
             {
                 if ((await selection.Ask<ActorIdentity>(new Identify(null), _options.RequestTimeout, cancellationToken).ConfigureAwait(false)).Subject is { } gateway)

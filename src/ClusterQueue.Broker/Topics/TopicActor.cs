@@ -320,14 +320,14 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private void OnReadBack(MessagesReadBack read)
     {
         _readingBack = false;
-        var lettersMissing = _state.Outbox.Values.Count(o => o.Message is null) + _state.Replays.Values.Count(r => r is null);
+        var lettersMissing = _state.LettersNotInMemory.Count();
         _state.PageIn(read.Messages);
         if (read.Messages.Count == 0 || read.Messages[0].SequenceNr != read.From)
         {
             PauseReadBack($"the journal no longer holds message {read.From}");
         }
 
-        if (_state.Outbox.Values.Count(o => o.Message is null) + _state.Replays.Values.Count(r => r is null) < lettersMissing)
+        if (_state.LettersNotInMemory.Count() < lettersMissing)
         {
             ForwardOutbox();
             SendBack(ReplaysInMemory());
@@ -805,12 +805,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void ReadBackLettersNotInMemory()
     {
-        var first = _state.Outbox.Values.Where(o => o.Message is null).Select(o => (long?)o.Letter.SequenceNr)
-            .Concat(_state.Replays.Where(r => r.Value is null).Select(r => (long?)r.Key))
-            .Min();
-        if (first is { } sequenceNr)
+        if (_state.LettersNotInMemory.Select(seq => (long?)seq).Min() is { } first)
         {
-            ReadBack(sequenceNr);
+            ReadBack(first);
         }
     }
 

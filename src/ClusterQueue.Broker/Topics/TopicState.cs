@@ -104,10 +104,13 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     {
         var referenced = _groups.Values.SelectMany(g => g.Leases.Keys.Concat(g.Ready).Concat(g.Waiting.Keys))
             .Where(seq => _held.Contains(seq) && !_messages.ContainsKey(seq));
-        var letters = _outbox.Values.Where(o => o.Message is null).Select(o => o.Letter.SequenceNr);
-        var replays = _replays.Where(r => r.Value is null).Select(r => r.Key);
-        return [.. referenced.Concat(letters).Concat(replays).Distinct().Order()];
+        return [.. referenced.Concat(LettersNotInMemory).Distinct().Order()];
     }
+
+    /// <summary>Dead letters and replays still to send whose messages are not in memory (to read back first).</summary>
+    public IEnumerable<long> LettersNotInMemory =>
+        _outbox.Values.Where(o => o.Message is null).Select(o => o.Letter.SequenceNr)
+            .Concat(_replays.Where(r => r.Value is null).Select(r => r.Key));
 
     /// <summary>
     /// Messages read back from the journal: those the topic still holds and needs in memory stay,
