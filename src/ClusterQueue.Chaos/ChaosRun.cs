@@ -250,6 +250,8 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
                 continue;
             }
 
+            // Counted by sequence number: a letter delivered again to this reader is not another one.
+            var read = new HashSet<long>();
             using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await foreach (var letter in client.ConsumeAsync(topic, "chaos-checker", new Client.Consuming.ConsumerOptions { StartAt = StartPosition.Earliest }, enough.Token))
             {
@@ -261,7 +263,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
                     headers.GetValueOrDefault(DeadLetterHeaders.Group, "?"),
                     headers.GetValueOrDefault(DeadLetterHeaders.Reason, "?")));
                 letter.Ack();
-                if (letters.Count(l => TopicNames.DeadLetterTopicOf(l.Topic) == topic) >= stats.Pending)
+                if (read.Add(letter.Message.SequenceNr) && read.Count >= stats.Pending)
                 {
                     break;
                 }

@@ -43,6 +43,13 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private static readonly TimeSpan DeadLetterRetryInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadBackRetryInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>About how many messages read back from the journal are paged in at once (a consumer's default credit is 100).</summary>
+    private const long ReadBackChunk = 1_000;
+
+    /// <summary>How long a read-back chunk waits to fill before it is paged in anyway.</summary>
+    private static readonly TimeSpan ReadBackChunkWait = TimeSpan.FromMilliseconds(20);
+
     private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How stale the gauges a scrape reads may be.</summary>
@@ -84,6 +91,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private long _deletedThrough;
     private bool _readingBack;
     private long? _readBackWanted;
+    private bool _readBackFoundFirst;
     private DateTimeOffset _readBackPausedUntil;
     private IMaterializer? _materializer;
 
@@ -120,6 +128,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         });
         Command<PayloadsReadBack>(OnPayloadsReadBack);
         Command<MessagesReadBack>(OnReadBack);
+        Command<ReadBackDone>(OnReadBackDone);
         Command<ReadBackFailed>(failed =>
         {
             _readingBack = false;
@@ -284,6 +293,9 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>
     /// Reads held messages from <paramref name="from"/> on (a memory window of them) back from the
     /// journal, for a delivery, peek or replay that reached one not in memory; one read at a time.
+    /// They come in chunks of about <see cref="ReadBackChunk"/> messages, each paged in and
+    /// dispatched on arrival: the first deliveries need not wait for the whole window (a topic
+    /// that moved starts with its memory empty and its consumers waiting).
     /// </summary>
     private void ReadBack(long from)
     {
@@ -299,38 +311,42 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         }
 
         _readingBack = true;
+        _readBackFoundFirst = false;
         var to = from + _state.MemoryWindow - 1;
+        var self = Self;
         PersistenceQuery.Get(Context.System)
             .ReadJournalFor<SqlReadJournal>(_queryPluginId)
             .CurrentEventsByPersistenceId(PersistenceId, _appends.ReadFrom(from), _appends.ReadTo(to) ?? long.MaxValue)
             .Where(envelope => envelope.Event is MessagesAppended)
             .Select(envelope => (MessagesAppended)envelope.Event)
             .TakeWhile(appended => appended.Messages.Count == 0 || appended.Messages[0].SequenceNr <= to)
-            .RunAggregate(
-                new List<StoredMessage>(),
-                (read, appended) =>
-                {
-                    read.AddRange(appended.Messages.Where(m => m.SequenceNr >= from && m.SequenceNr <= to));
-                    return read;
-                },
-                Materializer)
-            .PipeTo(Self, success: read => new MessagesReadBack(from, read), failure: cause => new ReadBackFailed(from, cause));
+            .Select(appended => appended.Messages.Where(m => m.SequenceNr >= from && m.SequenceNr <= to).ToList())
+            .Where(messages => messages.Count > 0)
+            .GroupedWeightedWithin(ReadBackChunk, ReadBackChunkWait, messages => messages.Count)
+            .RunForeach(chunk => self.Tell(new MessagesReadBack(from, [.. chunk.SelectMany(messages => messages)])), Materializer)
+            .PipeTo(self, success: () => new ReadBackDone(from), failure: cause => new ReadBackFailed(from, cause));
     }
 
     private void OnReadBack(MessagesReadBack read)
     {
-        _readingBack = false;
         var lettersMissing = _state.LettersNotInMemory.Count();
+        _readBackFoundFirst |= read.Messages[0].SequenceNr == read.From;
         _state.PageIn(read.Messages);
-        if (read.Messages.Count == 0 || read.Messages[0].SequenceNr != read.From)
-        {
-            PauseReadBack($"the journal no longer holds message {read.From}");
-        }
-
         if (_state.LettersNotInMemory.Count() < lettersMissing)
         {
             ForwardOutbox();
             SendBack(ReplaysInMemory());
+        }
+
+        Process(_state.Dispatch(Now), ActorRefs.NoSender, null);
+    }
+
+    private void OnReadBackDone(ReadBackDone done)
+    {
+        _readingBack = false;
+        if (!_readBackFoundFirst)
+        {
+            PauseReadBack($"the journal no longer holds message {done.From}");
         }
 
         if (_readBackWanted is { } wanted)
@@ -924,7 +940,10 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private sealed record PayloadReadBackFailed(Exception Cause);
 
     /// <summary>Held messages from <paramref name="From"/> on, read back from the journal.</summary>
+    /// <summary>A chunk, never empty, of the read back that started at <paramref name="From"/>.</summary>
     private sealed record MessagesReadBack(long From, List<StoredMessage> Messages);
+
+    private sealed record ReadBackDone(long From);
 
     private sealed record ReadBackFailed(long From, Exception Cause);
 

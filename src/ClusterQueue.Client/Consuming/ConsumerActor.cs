@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using ClusterQueue.Protocol.Topics;
 
@@ -15,7 +16,10 @@ namespace ClusterQueue.Client.Consuming;
 /// </summary>
 /// <remarks>
 /// Death watch alone would not notice a topic that moved: across remoting it fires only after
-/// the split-brain resolver acts. The heartbeat's answer is the signal.
+/// the split-brain resolver acts. The heartbeat's answer is the signal. A consumer that is a
+/// cluster member also learns when the node that answered for its topic is removed: it then
+/// heartbeats every <see cref="TopicMovedBeatInterval"/> until the topic answers from its new
+/// node, so its unacked messages come back as soon as the topic has moved, not at the next beat.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's life ends in PostStop, which disposes it.")]
 public sealed class ConsumerActor : ReceiveActor, IWithTimers
@@ -33,6 +37,9 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource? _subscribed;
     private DateTime _lastAnswer = DateTime.UtcNow;
+    private DateTime _subscribeSentAt = DateTime.MinValue;
+    private DateTime _topicMovedAt;
+    private Address? _topicAddress;
     private bool _subscribing;
     private bool _unsubscribed;
 
@@ -58,14 +65,25 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
         Receive<Subscribed>(_ =>
         {
-            Heard();
+            HeardFromTopic();
             _subscribing = false;
             _subscribed?.TrySetResult();
         });
-        Receive<HeartbeatAck>(_ => Heard());
-        Receive<AckResult>(_ => Heard());
+        Receive<HeartbeatAck>(_ => HeardFromTopic());
+        Receive<AckResult>(_ => HeardFromTopic());
         Receive<Unsubscribed>(_ => { });
-        Receive<TopicError>(e => e.Code == ErrorCode.UnknownConsumer, _ => Subscribe());
+        Receive<TopicError>(e => e.Code == ErrorCode.UnknownConsumer, _ =>
+        {
+            HeardFromTopic();
+
+            // Heartbeats held by the shard region while the topic moved all arrive at once; the
+            // first one's subscription is enough (each more would hand out again what the
+            // previous one was just given). One not answered in time is asked for again.
+            if (!_subscribing || DateTime.UtcNow - _subscribeSentAt > SubscribeAnswerWait)
+            {
+                Subscribe();
+            }
+        });
         Receive<TopicError>(e => e.Code == ErrorCode.JournalWriteFailed && _subscribing, e =>
         {
             // Nothing was written, so nothing is lost: the topic restarts from its journal, and
@@ -87,7 +105,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
         });
         Receive<Delivery>(delivery =>
         {
-            Heard();
+            HeardFromTopic();
             foreach (var message in delivery.Messages)
             {
                 _waiting.Enqueue(message);
@@ -106,6 +124,27 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             _topics.Tell(new Heartbeat(_topic, _group, _options.ConsumerId));
             ExtendLongLeases();
         });
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (removed.Member.Address.Equals(_topicAddress))
+            {
+                _topicAddress = null;
+                _topicMovedAt = DateTime.UtcNow;
+                Timers.StartPeriodicTimer(TopicMovedBeat.Instance, TopicMovedBeat.Instance, TopicMovedBeatInterval);
+            }
+        });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<TopicMovedBeat>(_ =>
+        {
+            if (DateTime.UtcNow - _topicMovedAt > _options.SilenceBeforeResubscribing)
+            {
+                Timers.Cancel(TopicMovedBeat.Instance);
+                return;
+            }
+
+            _topics.Tell(new Heartbeat(_topic, _group, _options.ConsumerId));
+        });
         Receive<FlushAcks>(_ => FlushAcksNow());
         Receive<StopConsuming>(_ => Leave());
     }
@@ -115,6 +154,12 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     /// <summary>How long a consumer waits before asking again for a subscription the journal could not record.</summary>
     internal static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a consumer heartbeats while its topic moves off a removed node (the shard region holds the beats until the topic has a new home).</summary>
+    internal static readonly TimeSpan TopicMovedBeatInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a subscription sent is awaited before the topic's "unknown consumer" asks for it again.</summary>
+    internal static readonly TimeSpan SubscribeAnswerWait = TimeSpan.FromSeconds(1);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -139,12 +184,22 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberRemoved));
+        }
+
         Subscribe();
         Timers.StartPeriodicTimer(Beat.Instance, Beat.Instance, _options.HeartbeatInterval);
     }
 
     protected override void PostStop()
     {
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            Cluster.Get(Context.System).Unsubscribe(Self);
+        }
+
         _subscribed?.TrySetCanceled();
         _caller?.TryComplete(new OperationCanceledException($"the consumer of topic '{_topic}' stopped: its client is shutting down"));
         _stopping.Cancel();
@@ -212,12 +267,25 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     private void Heard() => _lastAnswer = DateTime.UtcNow;
 
+    /// <summary>An answer from the topic: it lives, and (for a cluster member) on the node it was sent from.</summary>
+    private void HeardFromTopic()
+    {
+        Heard();
+        if (!Sender.Path.Address.Equals(Self.Path.Address))
+        {
+            _topicAddress = Sender.Path.Address;
+        }
+
+        Timers.Cancel(TopicMovedBeat.Instance);
+    }
+
     private void Subscribe()
     {
         // Whatever this consumer held, the topic hands out again to the new subscription.
         _waiting.Clear();
         Heard();
         _subscribing = true;
+        _subscribeSentAt = DateTime.UtcNow;
         _topics.Tell(new Subscribe(_topic, _group, _options.ConsumerId, _options.StartAt, _options.Credit));
     }
 
@@ -310,6 +378,11 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
     private sealed class Beat
     {
         public static readonly Beat Instance = new();
+    }
+
+    private sealed class TopicMovedBeat
+    {
+        public static readonly TopicMovedBeat Instance = new();
     }
 
     private sealed class FlushAcks
