@@ -939,10 +939,10 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private sealed record PayloadReadBackFailed(Exception Cause);
 
-    /// <summary>Held messages from <paramref name="From"/> on, read back from the journal.</summary>
-    /// <summary>A chunk, never empty, of the read back that started at <paramref name="From"/>.</summary>
+    /// <summary>A chunk, never empty, of the held messages read back from the journal from <paramref name="From"/> on.</summary>
     private sealed record MessagesReadBack(long From, List<StoredMessage> Messages);
 
+    /// <summary>Every chunk of the read back from <paramref name="From"/> on has arrived.</summary>
     private sealed record ReadBackDone(long From);
 
     private sealed record ReadBackFailed(long From, Exception Cause);

@@ -184,7 +184,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        if (IsClusterMember)
         {
             Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberRemoved));
         }
@@ -195,7 +195,7 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        if (IsClusterMember)
         {
             Cluster.Get(Context.System).Unsubscribe(Self);
         }
@@ -264,6 +264,9 @@ public sealed class ConsumerActor : ReceiveActor, IWithTimers
             ReceiveAny(_ => { });
         });
     }
+
+    /// <summary>A member client sees the cluster's membership; a gateway client does not.</summary>
+    private static bool IsClusterMember => ((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider;
 
     private void Heard() => _lastAnswer = DateTime.UtcNow;
 
