@@ -22,7 +22,7 @@ public sealed partial class NodeHoconSpec
         Assert.Equal(256000, config.GetByteSize("akka.remote.dot-netty.tcp.receive-buffer-size"));
         Assert.Equal(TimeSpan.FromSeconds(15), config.GetTimeSpan("akka.remote.dot-netty.tcp.connection-timeout"));
 
-        Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.seed-node-timeout"));
+        Assert.Equal(TimeSpan.FromSeconds(30), config.GetTimeSpan("clusterqueue.cluster.first-seed-node-timeout"));
         Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.retry-unsuccessful-join-after"));
         Assert.False(config.GetBoolean("akka.cluster.shutdown-after-unsuccessful-join-seed-nodes"));
         Assert.Equal(1, config.GetInt("akka.cluster.min-nr-of-members"));
@@ -95,6 +95,22 @@ public sealed partial class NodeHoconSpec
             ],
             config.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal(["broker", "client"], config.GetStringList("akka.cluster.roles"));
+    }
+
+    [Fact]
+    public void Only_the_first_seed_waits_the_first_seed_timeout_before_forming_a_cluster()
+    {
+        const string seeds = "127.0.0.1:4053,127.0.0.1:4054,127.0.0.1:4055";
+
+        var first = NodeHocon.Load(Options("--port", "4053", "--seeds", seeds));
+        var second = NodeHocon.Load(Options("--port", "4054", "--seeds", seeds));
+        var loneSeed = NodeHocon.Load(Options("--port", "4053", "--seeds", "127.0.0.1:4053"));
+        var testingFirst = NodeHocon.Load(Options("--port", "4053", "--seeds", seeds, "--config", Path.Combine(HoconDir, "testing.conf")));
+
+        Assert.Equal(TimeSpan.FromSeconds(30), first.GetTimeSpan("akka.cluster.seed-node-timeout"));
+        Assert.Equal(TimeSpan.FromSeconds(5), second.GetTimeSpan("akka.cluster.seed-node-timeout"));
+        Assert.Equal(TimeSpan.FromSeconds(5), loneSeed.GetTimeSpan("akka.cluster.seed-node-timeout"));
+        Assert.Equal(TimeSpan.FromSeconds(10), testingFirst.GetTimeSpan("akka.cluster.seed-node-timeout"));
     }
 
     [Fact]

@@ -71,7 +71,22 @@ public sealed class NodeProcessClusterSpec(ITestOutputHelper output) : IDisposab
         Assert.All(await Task.WhenAll(survivors.Select(n => n.Http.IsReady())), Assert.True);
         Assert.Null(await first.Http.StatusOf(NodeEndpoints.LivePath));
 
+        // The survivors answer the restarted seed later than the seed-node-timeout the others use
+        // (2 s), as on a loaded machine: it must wait for them rather than form a second cluster.
+        foreach (var survivor in survivors)
+        {
+            survivor.Pause();
+        }
+
         var restarted = Start(0, ports);
+        await Eventually.Holds("the restarted seed answers live", restarted.Http.IsLive, Timeout, Logs);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        foreach (var survivor in survivors)
+        {
+            survivor.Resume();
+        }
+
+        Assert.DoesNotContain("forming a new cluster", restarted.Output, StringComparison.Ordinal);
         nodes = [restarted, second, third];
         await Eventually.Holds(
             "the restarted seed joins the running cluster: all three see the same three Up members",

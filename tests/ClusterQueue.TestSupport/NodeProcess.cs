@@ -128,6 +128,9 @@ public sealed class NodeProcess : IDisposable
     /// <summary>SIGSTOP: the node freezes, as under a long GC pause or a stalled VM; others see it unreachable.</summary>
     public void Pause() => Processes.Signal(_process.Id, Processes.Sigstop);
 
+    /// <summary>SIGCONT: a paused node runs on.</summary>
+    public void Resume() => Processes.Signal(_process.Id, Processes.Sigcont);
+
     /// <summary>Waits for the process to end and returns its exit code.</summary>
     public async Task<int> ExitCode(TimeSpan timeout)
     {

@@ -6,6 +6,7 @@ public static partial class Processes
 {
     public const int Sigint = 2;
     public const int Sigterm = 15;
+    public const int Sigcont = 18;
     public const int Sigstop = 19;
 
     /// <summary>Sends a POSIX signal; throws when the kernel refuses.</summary>

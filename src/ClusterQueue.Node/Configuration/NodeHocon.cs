@@ -27,8 +27,24 @@ public static class NodeHocon
             files = ParseFile(options.ConfigFile).WithFallback(files);
         }
 
-        return PerNode(options).WithFallback(files);
+        return FirstSeedWait(options, PerNode(options).WithFallback(files));
     }
+
+    /// <summary>Where the first seed's own wait for the other seeds is set (hocon/cluster.conf).</summary>
+    public const string FirstSeedNodeTimeoutKey = "clusterqueue.cluster.first-seed-node-timeout";
+
+    /// <summary>
+    /// On the first seed, seed-node-timeout decides only when it gives up on the other seeds and forms
+    /// a cluster of its own; an alive seed that is not a member answers at once, so the full wait
+    /// passes only when another seed is down or slow. A restarted first seed whose running peers
+    /// answered after 2 s on a loaded machine formed a second cluster, and both ran the same topics
+    /// over one journal. So the first seed waits longer than the others retry.
+    /// </summary>
+    private static Config FirstSeedWait(NodeOptions options, Config config) =>
+        options.IsFirstSeed && config.HasPath(FirstSeedNodeTimeoutKey)
+            ? ConfigurationFactory.ParseString(
+                $"akka.cluster.seed-node-timeout = {(long)config.GetTimeSpan(FirstSeedNodeTimeoutKey).TotalMilliseconds}ms").WithFallback(config)
+            : config;
 
     /// <summary>The settings that differ per node, as HOCON that overrides the files.</summary>
     public static Config PerNode(NodeOptions options)

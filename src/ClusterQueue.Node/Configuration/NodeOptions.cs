@@ -53,6 +53,9 @@ public sealed record NodeOptions
     /// <summary>The node's address as other members see it, host:port.</summary>
     public string Address => $"{PublicHost}:{Port}";
 
+    /// <summary>This node heads the seed list: the one node that may form a new cluster.</summary>
+    public bool IsFirstSeed => Seeds.Count > 1 && Seeds[0] == new SeedAddress(PublicHost, Port);
+
     /// <summary>Reads and validates the per-node settings.</summary>
     /// <param name="environment">Environment variables (only the CQ_* ones are read).</param>
     /// <param name="args">Command-line arguments: <c>--option value</c> or <c>--option=value</c>.</param>
