@@ -84,6 +84,18 @@ public static class Checker
             problems.Add($"poison message {poisonAcked.Id} was acked by {poisonAcked.Consumer}");
         }
 
+        // A topic numbers each message once; one number on two messages means two owners of the
+        // topic numbered over each other (as two clusters on one journal did).
+        var numbered = confirmed.Select(p => (p.Topic, p.SequenceNr, p.Id))
+            .Concat(history.Receives.Select(r => (r.Topic, r.SequenceNr, r.Id)))
+            .Distinct()
+            .GroupBy(n => (n.Topic, n.SequenceNr))
+            .Where(g => g.Count() > 1);
+        foreach (var reused in numbered)
+        {
+            problems.Add($"number {reused.Key.SequenceNr} of topic {reused.Key.Topic} was given to {string.Join(" and ", reused.Select(n => n.Id).Order(StringComparer.Ordinal))}");
+        }
+
         var duplicates = ackedByIdGroup.Values.SelectMany(deliveries => deliveries.Skip(1)).ToList();
 
         return new ChaosSummary(

@@ -47,6 +47,21 @@ public sealed class CheckerSpec
     }
 
     [Fact]
+    public void One_number_given_to_two_messages_of_a_topic_is_a_problem_whether_confirmed_or_only_delivered()
+    {
+        var reusedByConfirmation = Check(
+            [Published("a", 1), Published("b", 1)],
+            [Received("a", 1, "g1"), Received("a", 1, "g2"), Received("b", 1, "g1"), Received("b", 1, "g2")]);
+        var reusedByDelivery = Check(
+            [Published("a", 1), Published("u", 0, PublishOutcome.Unknown)],
+            [Received("a", 1, "g1"), Received("a", 1, "g2"), Received("u", 1, "g1")]);
+
+        Assert.Equal(["number 1 of topic t was given to a and b"], reusedByConfirmation.Problems);
+        Assert.Equal(["number 1 of topic t was given to a and u"], reusedByDelivery.Problems);
+        Assert.False(reusedByDelivery.Passed);
+    }
+
+    [Fact]
     public void A_poison_message_must_reach_the_dead_letter_topic_for_every_group_and_no_healthy_message_may()
     {
         var publishes = new[] { Published("a", 1), Published("p", 2, poison: true) };

@@ -110,7 +110,7 @@ public sealed partial class NodeHoconSpec
         Assert.Equal(TimeSpan.FromSeconds(30), first.GetTimeSpan("akka.cluster.seed-node-timeout"));
         Assert.Equal(TimeSpan.FromSeconds(5), second.GetTimeSpan("akka.cluster.seed-node-timeout"));
         Assert.Equal(TimeSpan.FromSeconds(5), loneSeed.GetTimeSpan("akka.cluster.seed-node-timeout"));
-        Assert.Equal(TimeSpan.FromSeconds(10), testingFirst.GetTimeSpan("akka.cluster.seed-node-timeout"));
+        Assert.Equal(TimeSpan.FromSeconds(20), testingFirst.GetTimeSpan("akka.cluster.seed-node-timeout"));
     }
 
     [Fact]
