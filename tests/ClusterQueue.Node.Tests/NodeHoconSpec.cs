@@ -55,6 +55,7 @@ public sealed partial class NodeHoconSpec
         Assert.Equal(1000, config.GetInt("clusterqueue.topics.snapshot-every"));
         Assert.True(config.GetBoolean("clusterqueue.topics.group-commit"));
         Assert.Equal(10_000, config.GetInt("clusterqueue.topics.memory-window"));
+        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("clusterqueue.topics.journal-retry-after"));
 
         Assert.Equal("broker", config.GetString("akka.cluster.client.receptionist.role"));
         Assert.Equal(3, config.GetInt("akka.cluster.client.receptionist.number-of-contacts"));

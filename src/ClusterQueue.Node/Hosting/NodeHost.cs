@@ -80,6 +80,7 @@ public static class NodeHost
             SnapshotEvery = topics.GetInt("snapshot-every"),
             GroupCommit = topics.GetBoolean("group-commit"),
             MemoryWindow = topics.GetInt("memory-window"),
+            JournalRetryAfter = topics.GetTimeSpan("journal-retry-after"),
         };
     }
 

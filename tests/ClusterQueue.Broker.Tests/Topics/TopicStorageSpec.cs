@@ -1,0 +1,32 @@
+using ClusterQueue.Broker.Topics;
+
+namespace ClusterQueue.Broker.Tests.Topics;
+
+public sealed class TopicStorageSpec
+{
+    [Fact]
+    public void Every_journal_and_snapshot_plugin_retries_a_failed_database_after_the_configured_time()
+    {
+        var storage = TopicStorage.PostgreSql("Host=db;Database=queue", shardCount: 2) with { JournalRetryAfter = TimeSpan.FromSeconds(3) };
+
+        var config = storage.ToConfig();
+
+        string[] plugins =
+        [
+            TopicStorage.ShardingJournalPluginId, TopicStorage.ShardingSnapshotPluginId,
+            TopicStorage.JournalPluginId(0), TopicStorage.SnapshotPluginId(0),
+            TopicStorage.JournalPluginId(1), TopicStorage.SnapshotPluginId(1),
+        ];
+        Assert.All(plugins, plugin => Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan($"{plugin}.circuit-breaker.reset-timeout")));
+    }
+
+    [Fact]
+    public void A_retry_time_that_is_not_positive_is_refused()
+    {
+        var storage = TopicStorage.PostgreSql("Host=db;Database=queue", shardCount: 1);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => storage with { JournalRetryAfter = TimeSpan.Zero });
+
+        Assert.Equal("JournalRetryAfter", error.ParamName);
+    }
+}
