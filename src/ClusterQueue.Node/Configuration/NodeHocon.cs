@@ -36,9 +36,9 @@ public static class NodeHocon
     /// <summary>
     /// On the first seed, seed-node-timeout decides only when it gives up on the other seeds and forms
     /// a cluster of its own; an alive seed that is not a member answers at once, so the full wait
-    /// passes only when another seed is down or slow. A restarted first seed whose running peers
-    /// answered after 2 s on a loaded machine formed a second cluster, and both ran the same topics
-    /// over one journal. So the first seed waits longer than the others retry.
+    /// passes only when another seed is down or slow. With the others' 2 s (testing), a restarted
+    /// first seed whose running peers answered after 4 s on a loaded machine formed a second
+    /// cluster, and both ran the same topics over one journal. So the first seed waits longer.
     /// </summary>
     private static Config FirstSeedWait(NodeOptions options, Config config) =>
         options.IsFirstSeed && config.HasPath(FirstSeedNodeTimeoutKey)
