@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Net.Http.Json;
 using ClusterQueue.Client;
+using ClusterQueue.Protocol;
+using ClusterQueue.Protocol.Membership;
 
 namespace ClusterQueue.Chaos;
 
@@ -155,15 +158,22 @@ public sealed class BrokerFleet : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the node answers ready (an Up member) and sees the same Up members as another
+    /// running broker: a node that formed a cluster of its own is ready too, and that cluster would
+    /// run the same topics over the same journal.
+    /// </summary>
     private async Task WaitUntilReadyAsync(Node node, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var ready = false;
         while (DateTime.UtcNow < deadline)
         {
             try
             {
                 using var answer = await _http.GetAsync(new Uri($"http://127.0.0.1:{node.HttpPort}/health/ready"));
-                if (answer.IsSuccessStatusCode)
+                ready = answer.IsSuccessStatusCode;
+                if (ready && await SharesClusterAsync(node))
                 {
                     return;
                 }
@@ -176,8 +186,46 @@ public sealed class BrokerFleet : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
 
-        throw new TimeoutException($"{Describe(node.Index)} was not ready within {timeout.TotalSeconds:0} s; see {_runDir}/node-{node.Index + 1}.log");
+        throw new TimeoutException(ready
+            ? $"{Describe(node.Index)} is Up but not in the other brokers' cluster after {timeout.TotalSeconds:0} s; see {_runDir}/node-{node.Index + 1}.log"
+            : $"{Describe(node.Index)} was not ready within {timeout.TotalSeconds:0} s; see {_runDir}/node-{node.Index + 1}.log");
     }
+
+    private async Task<bool> SharesClusterAsync(Node node)
+    {
+        var others = _nodes.Where(o => o != node && !o.Held && o.Process is { HasExited: false }).ToList();
+        if (others.Count == 0)
+        {
+            return true;
+        }
+
+        var view = await UpMembersAsync(node);
+        foreach (var other in others)
+        {
+            if (view is not null && view.Contains(Address(other)) && await UpMembersAsync(other) is { } otherView && otherView.SetEquals(view))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The addresses of the members this node sees Up and reachable; null when it does not answer.</summary>
+    private async Task<HashSet<string>?> UpMembersAsync(Node node)
+    {
+        try
+        {
+            var members = await _http.GetFromJsonAsync<ClusterMembers>(new Uri($"http://127.0.0.1:{node.HttpPort}/cluster/members"));
+            return members?.Members.Where(m => m.Status == "Up" && m.Reachable).Select(m => m.Address).ToHashSet();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Address(Node node) => $"akka.tcp://{ClusterNames.ActorSystem}@127.0.0.1:{node.Port}";
 
     private static void Signal(Node node, string signal)
     {

@@ -36,8 +36,8 @@ public sealed partial class NodeHoconSpec
         Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
         Assert.Equal(TimeSpan.FromSeconds(20), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
         Assert.Equal(TimeSpan.FromSeconds(1), config.GetTimeSpan("akka.cluster.down-removal-margin"));
-        Assert.Equal(TimeSpan.FromMilliseconds(200), config.GetTimeSpan("akka.cluster.leader-actions-interval"));
-        Assert.Equal(TimeSpan.FromMilliseconds(200), config.GetTimeSpan("akka.cluster.gossip-interval"));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.leader-actions-interval"));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.gossip-interval"));
         Assert.Equal(TimeSpan.FromMilliseconds(200), config.GetTimeSpan("akka.cluster.sharding.retry-interval"));
         Assert.True(config.GetBoolean("akka.cluster.split-brain-resolver.down-all-when-unstable"));
         Assert.Equal("broker", config.GetString("akka.cluster.split-brain-resolver.keep-majority.role"));
