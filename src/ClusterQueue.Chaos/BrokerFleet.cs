@@ -199,10 +199,14 @@ public sealed class BrokerFleet : IAsyncDisposable
             return true;
         }
 
-        var view = await UpMembersAsync(node);
-        foreach (var other in others)
+        if (await UpMembersAsync(node) is not { } view)
         {
-            if (view is not null && view.Contains(Address(other)) && await UpMembersAsync(other) is { } otherView && otherView.SetEquals(view))
+            return false;
+        }
+
+        foreach (var other in others.Where(o => view.Contains(Address(o))))
+        {
+            if (await UpMembersAsync(other) is { } otherView && otherView.SetEquals(view))
             {
                 return true;
             }

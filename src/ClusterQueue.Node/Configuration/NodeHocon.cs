@@ -31,7 +31,7 @@ public static class NodeHocon
     }
 
     /// <summary>Where the first seed's own wait for the other seeds is set (hocon/cluster.conf).</summary>
-    public const string FirstSeedNodeTimeoutKey = "clusterqueue.cluster.first-seed-node-timeout";
+    private const string FirstSeedNodeTimeoutKey = "clusterqueue.cluster.first-seed-node-timeout";
 
     /// <summary>
     /// On the first seed, seed-node-timeout decides only when it gives up on the other seeds and forms
