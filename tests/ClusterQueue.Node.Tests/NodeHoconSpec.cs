@@ -146,6 +146,46 @@ public sealed partial class NodeHoconSpec
     }
 
     [Fact]
+    public void A_missing_ClusterQueue_key_is_named()
+    {
+        var folder = Directory.CreateTempSubdirectory("cq-hocon-").FullName;
+        try
+        {
+            foreach (var file in NodeHocon.Files)
+            {
+                File.Copy(Path.Combine(HoconDir, file), Path.Combine(folder, file));
+            }
+
+            var topics = Path.Combine(folder, "topics.conf");
+            File.WriteAllLines(topics, File.ReadAllLines(topics).Where(l => !l.TrimStart().StartsWith("journal-retry-after", StringComparison.Ordinal)));
+
+            var error = Assert.Throws<NodeConfigurationException>(() => NodeHocon.Load(Options("--hocon-dir", folder)));
+
+            Assert.Equal("clusterqueue.topics.journal-retry-after", error.Key);
+            Assert.Contains(folder, error.Problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Every_ClusterQueue_key_in_the_hocon_folder_is_required()
+    {
+        var config = NodeHocon.Load(Options());
+
+        var shipped = Leaves(config.GetConfig("clusterqueue"), "clusterqueue");
+
+        Assert.Equal(shipped.Order(StringComparer.Ordinal), NodeHocon.RequiredKeys.Order(StringComparer.Ordinal));
+    }
+
+    private static IEnumerable<string> Leaves(Config config, string path) =>
+        config.AsEnumerable().SelectMany(pair => pair.Value.IsObject()
+            ? Leaves(config.GetConfig(pair.Key), $"{path}.{pair.Key}")
+            : [$"{path}.{pair.Key}"]);
+
+    [Fact]
     public void An_invalid_configuration_file_is_named()
     {
         var file = Path.Combine(Path.GetTempPath(), $"cq-broken-{Guid.NewGuid():N}.conf");

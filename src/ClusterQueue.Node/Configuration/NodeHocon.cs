@@ -13,7 +13,18 @@ public static class NodeHocon
             "shutdown.conf", "logging.conf",
         ];
 
-    /// <exception cref="NodeConfigurationException">A file is missing or is not valid HOCON.</exception>
+    /// <summary>
+    /// ClusterQueue's own keys. Akka falls back to its defaults for a missing akka key, but ours have
+    /// none outside hocon/: a hocon folder without one would give a node zero shards or no wait.
+    /// </summary>
+    public static IReadOnlyList<string> RequiredKeys { get; } =
+        [
+            "clusterqueue.cluster.first-seed-node-timeout",
+            "clusterqueue.topics.shards", "clusterqueue.topics.sqlite-busy-timeout", "clusterqueue.topics.snapshot-every",
+            "clusterqueue.topics.group-commit", "clusterqueue.topics.memory-window", "clusterqueue.topics.journal-retry-after",
+        ];
+
+    /// <exception cref="NodeConfigurationException">A file is missing or is not valid HOCON, or a ClusterQueue key is missing.</exception>
     public static Config Load(NodeOptions options)
     {
         var files = Config.Empty;
@@ -27,11 +38,14 @@ public static class NodeHocon
             files = ParseFile(options.ConfigFile).WithFallback(files);
         }
 
+        var missing = RequiredKeys.FirstOrDefault(key => !files.HasPath(key));
+        if (missing is not null)
+        {
+            throw new NodeConfigurationException(missing, $"missing from {options.HoconDir} (hocon/ in the repository sets every ClusterQueue key)");
+        }
+
         return FirstSeedWait(options, PerNode(options).WithFallback(files));
     }
-
-    /// <summary>Where the first seed's own wait for the other seeds is set (hocon/cluster.conf).</summary>
-    private const string FirstSeedNodeTimeoutKey = "clusterqueue.cluster.first-seed-node-timeout";
 
     /// <summary>
     /// On the first seed, seed-node-timeout decides only when it gives up on the other seeds and forms
@@ -41,9 +55,9 @@ public static class NodeHocon
     /// cluster, and both ran the same topics over one journal. So the first seed waits longer.
     /// </summary>
     private static Config FirstSeedWait(NodeOptions options, Config config) =>
-        options.IsFirstSeed && config.HasPath(FirstSeedNodeTimeoutKey)
+        options.IsFirstSeed
             ? ConfigurationFactory.ParseString(
-                $"akka.cluster.seed-node-timeout = {(long)config.GetTimeSpan(FirstSeedNodeTimeoutKey).TotalMilliseconds}ms").WithFallback(config)
+                $"akka.cluster.seed-node-timeout = {(long)config.GetTimeSpan("clusterqueue.cluster.first-seed-node-timeout").TotalMilliseconds}ms").WithFallback(config)
             : config;
 
     /// <summary>The settings that differ per node, as HOCON that overrides the files.</summary>
