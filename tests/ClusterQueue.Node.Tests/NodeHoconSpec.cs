@@ -56,6 +56,7 @@ public sealed partial class NodeHoconSpec
         Assert.True(config.GetBoolean("clusterqueue.topics.group-commit"));
         Assert.Equal(10_000, config.GetInt("clusterqueue.topics.memory-window"));
         Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("clusterqueue.topics.journal-retry-after"));
+        Assert.Equal(TimeSpan.FromSeconds(60), config.GetTimeSpan("clusterqueue.topics.takeover-fence"));
 
         Assert.Equal("broker", config.GetString("akka.cluster.client.receptionist.role"));
         Assert.Equal(3, config.GetInt("akka.cluster.client.receptionist.number-of-contacts"));

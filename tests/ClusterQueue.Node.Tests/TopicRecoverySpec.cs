@@ -31,7 +31,9 @@ public abstract class TopicRecoverySpec(JournalProvider provider) : IAsyncLifeti
         _config = Path.Combine(_journal.DataDir, "test.conf");
         await File.WriteAllTextAsync(
             _config,
-            await File.ReadAllTextAsync(NodeProcess.TestingConfig) + $"\nclusterqueue.topics.snapshot-every = {SnapshotEvery}\nclusterqueue.topics.memory-window = {MemoryWindow}\n");
+            await File.ReadAllTextAsync(NodeProcess.TestingConfig)
+            + $"\nclusterqueue.topics.snapshot-every = {SnapshotEvery}\nclusterqueue.topics.memory-window = {MemoryWindow}\n"
+            + "clusterqueue.topics.takeover-fence = 0s\n"); // these tests watch deletion on a topic just started
         _node = await StartNode();
     }
 

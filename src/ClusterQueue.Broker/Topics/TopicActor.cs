@@ -62,6 +62,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly string _regionName;
     private readonly string _queryPluginId;
     private readonly int _snapshotEvery;
+    private readonly TimeSpan _takeoverFence;
     private readonly AppendPositions _appends = new();
     private readonly Dictionary<(string Group, string Consumer), IActorRef> _consumers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -89,6 +90,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private long _eventsSinceSnapshot;
     private long _messagesSinceSnapshot;
     private long _deletedThrough;
+    private DeletionFence _deletionFence = DeletionFence.BeforeRecovery;
     private bool _readingBack;
     private long? _readBackWanted;
     private bool _readBackFoundFirst;
@@ -108,6 +110,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _clock = clock;
         _regionName = regionName;
         _snapshotEvery = storage.SnapshotEvery;
+        _takeoverFence = storage.TakeoverFence;
         _queryPluginId = TopicStorage.QueryPluginId(shard);
         PersistenceId = PersistenceIdPrefix + topic;
         JournalPluginId = TopicStorage.JournalPluginId(shard);
@@ -424,7 +427,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         // Held messages not in memory still live in the journal only: the oldest held bounds the deletion too.
         var oldestNeeded = snapshot.NeededSequenceNrs.Concat(snapshot.Held.Take(1).Select(r => r.From))
             .Select(seq => (long?)seq).Min();
-        var deletable = _appends.DeletableThrough(oldestNeeded, saved.Metadata.SequenceNr);
+        var deletable = _deletionFence.DeletableThrough(_appends.DeletableThrough(oldestNeeded, saved.Metadata.SequenceNr), Now);
         if (deletable > _deletedThrough)
         {
             Housekeep(() => DeleteMessages(deletable));
@@ -478,6 +481,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        _deletionFence = new DeletionFence(LastSequenceNr, Now + _takeoverFence);
         _state.MarkDurable(_state.NextSeq - 1);
         if (_state.Stats() is { } stats)
         {

@@ -91,6 +91,17 @@ public sealed record TopicStorage
         init => field = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(JournalRetryAfter), value, "must be positive");
     } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// For this long after it starts, a topic deletes no journal event past those it recovered, so a
+    /// stale incarnation's late write collides with its successor's events (see <see cref="DeletionFence"/>).
+    /// Zero turns the fence off.
+    /// </summary>
+    public TimeSpan TakeoverFence
+    {
+        get;
+        init => field = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TakeoverFence), value, "must not be negative");
+    } = TimeSpan.FromSeconds(60);
+
     /// <summary>Messages past each group's cursor a topic keeps in memory; older backlog is read back from the journal.</summary>
     public int MemoryWindow
     {

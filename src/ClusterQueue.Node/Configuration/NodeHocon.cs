@@ -22,6 +22,7 @@ public static class NodeHocon
             "clusterqueue.cluster.first-seed-node-timeout",
             "clusterqueue.topics.shards", "clusterqueue.topics.sqlite-busy-timeout", "clusterqueue.topics.snapshot-every",
             "clusterqueue.topics.group-commit", "clusterqueue.topics.memory-window", "clusterqueue.topics.journal-retry-after",
+            "clusterqueue.topics.takeover-fence",
         ];
 
     /// <exception cref="NodeConfigurationException">A file is missing or is not valid HOCON, or a ClusterQueue key is missing.</exception>

@@ -81,6 +81,7 @@ public static class NodeHost
             GroupCommit = topics.GetBoolean("group-commit"),
             MemoryWindow = topics.GetInt("memory-window"),
             JournalRetryAfter = topics.GetTimeSpan("journal-retry-after"),
+            TakeoverFence = topics.GetTimeSpan("takeover-fence"),
         };
     }
 

@@ -29,4 +29,15 @@ public sealed class TopicStorageSpec
 
         Assert.Equal("JournalRetryAfter", error.ParamName);
     }
+
+    [Fact]
+    public void A_negative_takeover_fence_is_refused_and_zero_turns_it_off()
+    {
+        var storage = TopicStorage.PostgreSql("Host=db;Database=queue", shardCount: 1);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => storage with { TakeoverFence = TimeSpan.FromSeconds(-1) });
+
+        Assert.Equal("TakeoverFence", error.ParamName);
+        Assert.Equal(TimeSpan.Zero, (storage with { TakeoverFence = TimeSpan.Zero }).TakeoverFence);
+    }
 }

@@ -54,25 +54,29 @@ public sealed class TestJournal : IAsyncDisposable
     {
         var persistenceId = TopicActor.PersistenceIdPrefix + topic;
         return new JournalRows(
-            Scalar("SELECT COUNT(*) FROM journal WHERE persistence_id = @id AND deleted = FALSE", persistenceId),
-            Scalar("SELECT MIN(sequence_number) FROM journal WHERE persistence_id = @id AND deleted = FALSE", persistenceId),
-            Scalar("SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id", persistenceId));
+            Scalar(topic, "SELECT COUNT(*) FROM journal WHERE persistence_id = @id AND deleted = FALSE", persistenceId),
+            Scalar(topic, "SELECT MIN(sequence_number) FROM journal WHERE persistence_id = @id AND deleted = FALSE", persistenceId),
+            Scalar(topic, "SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id", persistenceId));
+    }
 
-        long Scalar(string sql, string id)
-        {
-            using var connection = Provider == JournalProvider.PostgreSql
-                ? (System.Data.Common.DbConnection)new NpgsqlConnection(ConnectionString)
-                : new SqliteConnection($"Data Source={ShardFile(topic)};Pooling=False");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@id";
-            parameter.Value = id;
-            command.Parameters.Add(parameter);
-            var value = command.ExecuteScalar();
-            return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
-        }
+    /// <summary>The journal position a topic's newest snapshot covers; 0 without one.</summary>
+    public long SnapshotSequenceNrOf(string topic) =>
+        Scalar(topic, "SELECT MAX(sequence_number) FROM snapshot WHERE persistence_id = @id", TopicActor.PersistenceIdPrefix + topic);
+
+    private long Scalar(string topic, string sql, string id)
+    {
+        using var connection = Provider == JournalProvider.PostgreSql
+            ? (System.Data.Common.DbConnection)new NpgsqlConnection(ConnectionString)
+            : new SqliteConnection($"Data Source={ShardFile(topic)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@id";
+        parameter.Value = id;
+        command.Parameters.Add(parameter);
+        var value = command.ExecuteScalar();
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
     /// <summary>Rewrites the writer id of one of a topic's journal events, as if another incarnation had written it.</summary>
