@@ -14,7 +14,7 @@ namespace ClusterQueue.Broker.Topics;
 /// queries compiled): about a second for sharding's, measured, which otherwise fell on the first
 /// shard the node took over from a failed node (the shard waits for its remembered topics); and
 /// for each shard's read journal, what a topic that moved here otherwise paid reading its
-/// payloads back (its recovery took 190-300 ms with only shard 0's warmed, 170-210 ms with all).
+/// payloads back (its recovery took 190-300 ms with only shard 0's warmed, 160-240 ms with all).
 /// One at a time: all at once, on three nodes starting together on 2 cores, stalled their
 /// cluster's forming. Writes nothing.
 /// </summary>
