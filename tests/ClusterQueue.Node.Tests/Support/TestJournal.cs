@@ -65,10 +65,7 @@ public sealed class TestJournal : IAsyncDisposable
 
     private long Scalar(string topic, string sql, string id)
     {
-        using var connection = Provider == JournalProvider.PostgreSql
-            ? (System.Data.Common.DbConnection)new NpgsqlConnection(ConnectionString)
-            : new SqliteConnection($"Data Source={ShardFile(topic)};Pooling=False");
-        connection.Open();
+        using var connection = Connect(topic);
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         var parameter = command.CreateParameter();
@@ -82,10 +79,7 @@ public sealed class TestJournal : IAsyncDisposable
     /// <summary>Rewrites the writer id of one of a topic's journal events, as if another incarnation had written it.</summary>
     public void SetWriterOf(string topic, long sequenceNr, string writer)
     {
-        using var connection = Provider == JournalProvider.PostgreSql
-            ? (System.Data.Common.DbConnection)new NpgsqlConnection(ConnectionString)
-            : new SqliteConnection($"Data Source={ShardFile(topic)};Pooling=False");
-        connection.Open();
+        using var connection = Connect(topic);
         using var command = connection.CreateCommand();
         command.CommandText = "UPDATE journal SET writer_uuid = @writer WHERE persistence_id = @id AND sequence_number = @seq";
         foreach (var (name, value) in new (string, object)[] { ("@writer", writer), ("@id", TopicActor.PersistenceIdPrefix + topic), ("@seq", sequenceNr) })
@@ -97,6 +91,15 @@ public sealed class TestJournal : IAsyncDisposable
         }
 
         Assert.Equal(1, command.ExecuteNonQuery());
+    }
+
+    private System.Data.Common.DbConnection Connect(string topic)
+    {
+        var connection = Provider == JournalProvider.PostgreSql
+            ? (System.Data.Common.DbConnection)new NpgsqlConnection(ConnectionString)
+            : new SqliteConnection($"Data Source={ShardFile(topic)};Pooling=False");
+        connection.Open();
+        return connection;
     }
 
     /// <summary>The SQLite file holding a topic's journal.</summary>
