@@ -29,7 +29,8 @@ public sealed class LocalCluster : IAsyncDisposable
     public IReadOnlyList<ContactPoint> ContactPoints => [.. _nodes.Select(n => new ContactPoint("127.0.0.1", n.Port))];
 
     /// <param name="environment">Extra variables for every node (CQ_JOURNAL_*, CQ_CONFIG, ...).</param>
-    public static async Task<LocalCluster> StartAsync(int nodes, IReadOnlyDictionary<string, string> environment, TextWriter progress)
+    /// <param name="logDir">Where each node's output goes, timestamped, as node-&lt;port&gt;.log; null: kept only in memory.</param>
+    public static async Task<LocalCluster> StartAsync(int nodes, IReadOnlyDictionary<string, string> environment, TextWriter progress, string? logDir = null)
     {
         var dataRoot = Directory.CreateTempSubdirectory("cq-bench-").FullName;
         var free = FreePorts(nodes * 2);
@@ -37,7 +38,12 @@ public sealed class LocalCluster : IAsyncDisposable
         var seeds = string.Join(",", ports.Take(Math.Min(3, nodes)).Select(p => $"127.0.0.1:{p.Port}"));
         // One data folder for all, as deploy/localhost/cluster.sh does: a topic whose node dies restarts
         // on another from the same SQLite files (one writer per shard file: the node hosting that shard).
-        var started = ports.Select(p => NodeProcess.Start(p.Port, p.Http, seeds, dataRoot, environment)).ToList();
+        if (logDir is not null)
+        {
+            Directory.CreateDirectory(logDir);
+        }
+
+        var started = ports.Select(p => NodeProcess.Start(p.Port, p.Http, seeds, dataRoot, environment, logDir)).ToList();
         var cluster = new LocalCluster(dataRoot, started);
         await progress.WriteLineAsync($"starting {nodes} nodes on 127.0.0.1 ({string.Join(", ", ports.Select(p => p.Port))}), data in {dataRoot}");
         var deadline = DateTime.UtcNow.AddSeconds(90);
@@ -117,11 +123,13 @@ public sealed class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly HttpClient _http;
     private readonly Queue<string> _output = new();
+    private StreamWriter? _log;
 
-    private NodeProcess(Process process, int port, int httpPort)
+    private NodeProcess(Process process, int port, int httpPort, string? logDir)
     {
         _process = process;
         Port = port;
+        _log = logDir is null ? null : new StreamWriter(Path.Combine(logDir, $"node-{port}.log"), append: false) { AutoFlush = true };
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(3) };
     }
 
@@ -143,7 +151,7 @@ public sealed class NodeProcess : IDisposable
         }
     }
 
-    public static NodeProcess Start(int port, int httpPort, string seeds, string dataDir, IReadOnlyDictionary<string, string> environment)
+    public static NodeProcess Start(int port, int httpPort, string seeds, string dataDir, IReadOnlyDictionary<string, string> environment, string? logDir)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -162,7 +170,7 @@ public sealed class NodeProcess : IDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var node = new NodeProcess(process, port, httpPort);
+        var node = new NodeProcess(process, port, httpPort, logDir);
         process.OutputDataReceived += (_, e) => node.Record(e.Data);
         process.ErrorDataReceived += (_, e) => node.Record(e.Data);
         process.Start();
@@ -218,6 +226,12 @@ public sealed class NodeProcess : IDisposable
         Kill();
         _process.Dispose();
         _http.Dispose();
+        lock (_output)
+        {
+            // Output still arriving from the killed process is kept in memory only.
+            _log?.Dispose();
+            _log = null;
+        }
     }
 
     private long StatusBytes(string field)
@@ -247,6 +261,8 @@ public sealed class NodeProcess : IDisposable
 
         lock (_output)
         {
+            // The receive time: a node's own stamp is in its line, but not in what it prints to stderr.
+            _log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
             _output.Enqueue(line);
             if (_output.Count > 200)
             {

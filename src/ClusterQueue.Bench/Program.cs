@@ -58,9 +58,10 @@ var runSize = new Option<int>("--size") { Description = "Payload bytes per messa
 var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic each workload runs on its own topics before it measures (JIT, topic locations).", DefaultValueFactory = _ => 3 };
 var json = new Option<bool>("--json") { Description = "Print the figures as JSON (progress goes to stderr)." };
 var pendingCount = new Option<int>("--pending") { Description = "Messages the memory and recovery workloads leave pending in their topic.", DefaultValueFactory = _ => 100_000 };
+var nodeLogs = new Option<string?>("--node-logs") { Description = "Folder to write each started node's output to (node-<port>.log, every line timestamped), to see where a workload's time went." };
 var run = new Command("run", "End to end through the client API: publish with confirms, consume with acks, on a cluster started here or a running one.")
 {
-    workloads, nodes, connectTo, runCount, duration, rate, runInFlight, runSize, warmup, json, pendingCount,
+    workloads, nodes, connectTo, runCount, duration, rate, runInFlight, runSize, warmup, json, pendingCount, nodeLogs,
 };
 run.SetAction(async (parse, cancel) =>
 {
@@ -78,7 +79,7 @@ run.SetAction(async (parse, cancel) =>
     Console.SetOut(Console.Error);
     var progress = parse.GetValue(json) ? Console.Error : figuresOut;
     var contacts = parse.GetValue(connectTo);
-    await using var cluster = contacts is null ? await LocalCluster.StartAsync(parse.GetValue(nodes), new Dictionary<string, string>(), progress) : null;
+    await using var cluster = contacts is null ? await LocalCluster.StartAsync(parse.GetValue(nodes), new Dictionary<string, string>(), progress, parse.GetValue(nodeLogs)) : null;
     var contactPoints = cluster?.ContactPoints ?? [.. contacts!.Split(',').Select(ContactPoint.Parse)];
     var dataFolder = Path.GetTempPath();
     var machine = new BenchMachine(

@@ -15,9 +15,10 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
     [Fact]
     public async Task The_load_generator_runs_every_workload_briefly_and_every_group_gets_every_confirmed_message_even_across_a_killed_node()
     {
+        var logs = Directory.CreateTempSubdirectory("cq-bench-logs-").FullName;
         var run = await ToolProcess.RunAsync(
             ToolProcess.Dll("ClusterQueue.Bench"),
-            ["run", "all", "--duration", "1", "--warmup", "0", "--pending", "2000", "--json"],
+            ["run", "all", "--duration", "1", "--warmup", "0", "--pending", "2000", "--json", "--node-logs", logs],
             TimeSpan.FromMinutes(4));
 
         output.WriteLine(run.Error);
@@ -48,6 +49,12 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
         Assert.Equal((2000, 0), (recovery.GetProperty("consumed").GetInt64(), recovery.GetProperty("missing").GetInt64()));
         Assert.True(recovery.GetProperty("killToDownSeconds").GetDouble() > 0, recovery.ToString());
         Assert.True(double.IsFinite(recovery.GetProperty("killToDrainedSeconds").GetDouble()), recovery.ToString());
+
+        // Each node's output, the one the recovery killed included.
+        var nodeLogs = Directory.GetFiles(logs, "node-*.log");
+        Assert.Equal(3, nodeLogs.Length);
+        Assert.All(nodeLogs, log => Assert.Contains("Started up successfully", File.ReadAllText(log), StringComparison.Ordinal));
+        Directory.Delete(logs, recursive: true);
     }
 
     [Fact]

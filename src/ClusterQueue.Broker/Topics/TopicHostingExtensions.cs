@@ -18,7 +18,7 @@ public static class TopicHostingExtensions
         var extractor = new TopicMessageExtractor(storage.ShardCount);
         return builder
             .AddHocon(storage.ToConfig(), HoconAddMode.Prepend)
-            .WithActors((system, _) => system.ActorOf(StoreWarmup.Props(storage.ShardCount), "store-warmup"))
+            .WithActors((system, _) => system.ActorOf(StoreWarmup.Props(TopicStorage.QueryPluginId(0)), "store-warmup"))
             .WithShardRegion<TopicRegion>(
                 TopicRegion.Name,
                 topic => TopicActor.Props(topic, extractor.ShardOf(topic), TopicRegion.Name, clock, storage),
