@@ -147,6 +147,37 @@ public abstract class TopicOnANodeSpec(JournalProvider provider) : IAsyncLifetim
     }
 
     [JournalFact]
+    public async Task Publishes_committed_in_one_write_reach_a_consumer_in_one_delivery()
+    {
+        const int publishes = 20;
+        var consumer = Inbox.Create(Node.System);
+        consumer.Send(Topics, new Subscribe("events", "audit", "c1", StartPosition.New, 100));
+        await Receive<Subscribed>(consumer);
+
+        // Sent at once: the first goes out alone, the rest queue behind its write (group commit).
+        var producer = Inbox.Create(Node.System);
+        for (var n = 1; n <= publishes; n++)
+        {
+            producer.Send(Topics, new Publish("events", "p1", [Text(n, $"e{n}")]));
+        }
+
+        for (var n = 1; n <= publishes; n++)
+        {
+            await Receive<PublishResult>(producer);
+        }
+
+        var deliveries = new List<Delivery>();
+        while (deliveries.Sum(d => d.Messages.Count) < publishes)
+        {
+            deliveries.Add(await Receive<Delivery>(consumer));
+        }
+
+        Assert.Equal(Enumerable.Range(1, publishes).Select(n => (long)n), deliveries.SelectMany(d => d.Messages).Select(m => m.Message.SequenceNr));
+        // One delivery per write, not one per publish command.
+        Assert.InRange(deliveries.Count, 1, publishes / 2);
+    }
+
+    [JournalFact]
     public async Task Bad_input_gets_an_error_naming_the_problem_and_the_topic_keeps_serving()
     {
         var error = await Ask<TopicError>(new Subscribe("orders", "bad group", "c1", StartPosition.New, 1));

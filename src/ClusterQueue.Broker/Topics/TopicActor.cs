@@ -598,8 +598,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             _inFlight.RemoveRange(0, batch.Count);
             foreach (var committed in batch)
             {
-                Committed(committed);
+                Answer(committed);
             }
+
+            // One dispatch for the whole write: its messages go to each consumer in one delivery.
+            MarkDurable(batch[^1].Through);
 
             _writesInFlight--;
             if (_writesInFlight == 0 && !_housekeepingRunning)
@@ -672,7 +675,14 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     /// <summary>The output's events are committed: reply, deliver what became deliverable, forward dead letters.</summary>
     private void Committed(PendingOutput pending)
     {
-        var (output, sender, through, deliveriesSent, activity) = pending;
+        Answer(pending);
+        MarkDurable(pending.Through);
+    }
+
+    /// <summary>Replies to a committed command and sends what it decided: deliveries, dead letters, replays.</summary>
+    private void Answer(PendingOutput pending)
+    {
+        var (output, sender, _, deliveriesSent, activity) = pending;
         Count(activity);
         if (output.Reply is not null && sender is not null && !sender.IsNobody())
         {
@@ -684,6 +694,17 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             Deliver(output.Deliveries);
         }
 
+        if (output.DeadLetters.Count > 0)
+        {
+            Forward(output.DeadLetters);
+        }
+
+        SendBack(output.Replays);
+    }
+
+    /// <summary>Messages through <paramref name="through"/> are committed: they may now go to consumers.</summary>
+    private void MarkDurable(long through)
+    {
         if (through > _state.DurableThrough)
         {
             _state.MarkDurable(through);
@@ -693,13 +714,6 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 Process(dispatched, ActorRefs.NoSender, null);
             }
         }
-
-        if (output.DeadLetters.Count > 0)
-        {
-            Forward(output.DeadLetters);
-        }
-
-        SendBack(output.Replays);
 
         ScheduleTick();
     }

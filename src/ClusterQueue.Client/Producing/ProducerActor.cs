@@ -6,7 +6,7 @@ namespace ClusterQueue.Client.Producing;
 
 /// <summary>
 /// Publishes to one topic for its callers: numbers every message (the topic deduplicates on the
-/// producer id and number), batches the messages that wait while requests are in flight, and
+/// producer id and number), batches the messages that wait while a request is in flight, and
 /// sends a request again with the same numbers when its answer does not come in time (the topic
 /// moved, a node died, the cluster is away), until the message's publish timeout.
 /// </summary>
@@ -25,6 +25,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
     private long _nextProducerSeq = 1;
     private long _nextRequestId = 1;
     private long _nextResend = 1;
+    private long _waitingBytes;
 
     public ProducerActor(IActorRef topics, string topic, ProducerOptions options)
     {
@@ -35,7 +36,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
         {
             foreach (var message in send.Messages)
             {
-                _waiting.Enqueue(new Pending(_nextProducerSeq++, message, DateTime.UtcNow + _options.PublishTimeout));
+                Wait(new Pending(_nextProducerSeq++, message, DateTime.UtcNow + _options.PublishTimeout));
             }
 
             SendWaiting();
@@ -53,7 +54,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
         {
             foreach (var pending in again.Messages)
             {
-                _waiting.Enqueue(pending);
+                Wait(pending);
             }
 
             SendWaiting();
@@ -74,10 +75,16 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Batches what waits into requests while fewer than the most are in flight.</summary>
+    /// <summary>
+    /// Batches what waits into requests: at once when none is in flight; while one is, only full
+    /// batches go (up to the most in flight), and the rest waits for the next answer. A request
+    /// costs the topic's node as much for one message as for a hundred, so at a steady rate the
+    /// messages that arrive during a round trip travel together (one request, one delivery)
+    /// instead of each in a request of its own.
+    /// </summary>
     private void SendWaiting()
     {
-        while (_waiting.Count > 0 && _inFlight.Count < _options.MaxRequestsInFlight)
+        while (_waiting.Count > 0 && _inFlight.Count < _options.MaxRequestsInFlight && (_inFlight.Count == 0 || FullBatchWaits))
         {
             var batch = new List<Pending>();
             var bytes = 0;
@@ -91,6 +98,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
 
                 batch.Add(_waiting.Dequeue());
                 bytes += size;
+                _waitingBytes -= size;
             }
 
             var live = batch.Where(p => !p.TimedOut(_topic)).ToList();
@@ -105,6 +113,14 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
             _topics.Ask<object>(publish, _options.RequestTimeout)
                 .PipeTo(Self, success: answer => new Answered(requestId, answer), failure: cause => new Unanswered(requestId, cause));
         }
+    }
+
+    private bool FullBatchWaits => _waiting.Count >= _options.MaxBatch || _waitingBytes >= TopicLimits.MaxEnvelopeBytes;
+
+    private void Wait(Pending pending)
+    {
+        _waiting.Enqueue(pending);
+        _waitingBytes += TopicLimits.SizeOf(pending.Outgoing);
     }
 
     private void OnAnswered(Answered answered)

@@ -1,0 +1,70 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using ClusterQueue.Client.Producing;
+using ClusterQueue.Protocol.Topics;
+
+namespace ClusterQueue.Client.Tests;
+
+/// <summary>How a producer groups messages into publish requests, against a topic the test answers by hand.</summary>
+public sealed class ProducerBatchingSpec : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly Channel<(Publish Request, IActorRef Asker)> _requests = Channel.CreateUnbounded<(Publish, IActorRef)>();
+    private ActorSystem _system = null!;
+    private QueueProducer _producer = null!;
+
+    public Task InitializeAsync()
+    {
+        _system = ActorSystem.Create("producer-batching-spec");
+        var topic = _system.ActorOf(Props.Create(() => new RecordingTopic(_requests.Writer)));
+        _producer = QueueProducer.Create(_system, topic, "orders", new ProducerOptions { MaxBatch = 3 });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _producer.DisposeAsync();
+        await _system.Terminate();
+    }
+
+    [Fact]
+    public async Task A_producer_sends_at_once_when_idle_and_while_a_request_is_in_flight_sends_only_full_batches()
+    {
+        var first = _producer.PublishAsync([1]);
+        var (alone, firstAsker) = await NextRequest();
+        Assert.Equal([1L], alone.Messages.Select(m => m.ProducerSeq));
+
+        // Four more while the first waits for its answer: one full batch goes, one message waits.
+        var more = Enumerable.Range(2, 4).Select(n => _producer.PublishAsync([(byte)n])).ToList();
+        var (full, fullAsker) = await NextRequest();
+        Assert.Equal([2L, 3L, 4L], full.Messages.Select(m => m.ProducerSeq));
+        await Task.Delay(300);
+        Assert.False(_requests.Reader.TryRead(out _), "a partial batch went out while requests were in flight");
+
+        // Only once no request is in flight does the rest go.
+        Confirm(alone, firstAsker);
+        Assert.Equal(1, await first);
+        Confirm(full, fullAsker);
+        var (rest, restAsker) = await NextRequest();
+        Assert.Equal([5L], rest.Messages.Select(m => m.ProducerSeq));
+        Confirm(rest, restAsker);
+        var numbers = await Task.WhenAll(more);
+        Assert.Equal([2L, 3L, 4L, 5L], numbers);
+    }
+
+    private async Task<(Publish Request, IActorRef Asker)> NextRequest()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        return await _requests.Reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>Confirms every message of a request under its producer number as its topic sequence number.</summary>
+    private static void Confirm(Publish request, IActorRef asker) =>
+        asker.Tell(new PublishResult(request.Topic, request.ProducerId, [.. request.Messages.Select(m => new PublishOutcome(m.ProducerSeq, m.ProducerSeq, false, ErrorCode.None, null))]));
+
+    private sealed class RecordingTopic : ReceiveActor
+    {
+        public RecordingTopic(ChannelWriter<(Publish, IActorRef)> requests) =>
+            Receive<Publish>(publish => requests.TryWrite((publish, Sender)));
+    }
+}
