@@ -178,6 +178,26 @@ public abstract class TopicOnANodeSpec(JournalProvider provider) : IAsyncLifetim
     }
 
     [JournalFact]
+    public async Task A_delivery_nobody_waited_for_is_still_counted_after_a_restart()
+    {
+        var consumer = Inbox.Create(Node.System);
+        consumer.Send(Topics, new Subscribe("shipments", "ops", "c1", StartPosition.New, 10));
+        await Receive<Subscribed>(consumer);
+        await Ask<PublishResult>(new Publish("shipments", "p1", [Text(1, "crate")]));
+        // Its lease is written in the background: no command waits for it.
+        Assert.Equal(1, Assert.Single((await Receive<Delivery>(consumer)).Messages).Attempt);
+
+        await _node.DisposeAsync();
+        _node = await StartNode();
+
+        var again = Inbox.Create(Node.System);
+        again.Send(Topics, new Subscribe("shipments", "ops", "c2", StartPosition.New, 10));
+        await Receive<Subscribed>(again);
+        var redelivered = Assert.Single((await Receive<Delivery>(again)).Messages);
+        Assert.Equal((1L, 2), (redelivered.Message.SequenceNr, redelivered.Attempt));
+    }
+
+    [JournalFact]
     public async Task Bad_input_gets_an_error_naming_the_problem_and_the_topic_keeps_serving()
     {
         var error = await Ask<TopicError>(new Subscribe("orders", "bad group", "c1", StartPosition.New, 1));
