@@ -36,6 +36,13 @@ run.SetAction(async parse =>
         return 2;
     }
 
+    if (Directory.Exists(options.RunDir) && Directory.EnumerateFileSystemEntries(options.RunDir).Any())
+    {
+        // A previous run's journal there would be recovered into this run's topics and fail its check.
+        Console.Error.WriteLine($"cq chaos: --run-dir {options.RunDir} is not empty; give a new or empty folder");
+        return 2;
+    }
+
     var clock = Stopwatch.StartNew();
     var summary = await new ChaosRun(options, Console.Out).RunAsync();
     Console.WriteLine();

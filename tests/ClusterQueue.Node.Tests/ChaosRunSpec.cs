@@ -29,6 +29,20 @@ public abstract class ChaosRunSpec(ITestOutputHelper output, string journal)
         Directory.Delete(runDir, recursive: true);
     }
 
+    [Fact]
+    public async Task A_run_refuses_a_run_folder_holding_an_earlier_run()
+    {
+        var runDir = Directory.CreateTempSubdirectory("cq-chaos-spec-").FullName;
+        Directory.CreateDirectory(Path.Combine(runDir, "data"));
+
+        var run = await ToolProcess.RunAsync(ToolProcess.Dll("ClusterQueue.Chaos"), ["--journal", journal, "--run-dir", runDir], TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"--run-dir {runDir} is not empty", run.Error, StringComparison.Ordinal);
+        Assert.Equal([Path.Combine(runDir, "data")], Directory.EnumerateFileSystemEntries(runDir));
+        Directory.Delete(runDir, recursive: true);
+    }
+
     /// <summary>
     /// A run takes about 3 minutes on a fast 2-core machine, 4-4.5 on a slow one (its rolling
     /// restart alone 110-160 s there), where a 4-minute limit killed runs still draining.
