@@ -26,6 +26,14 @@ public sealed record TopicStorage
     /// </summary>
     private const string LinearHistory = "replay-filter.mode = off";
 
+    /// <summary>
+    /// A topic's write carries its messages' payloads. By default linq2db spells them into the
+    /// INSERT's text (hex on SQLite), which the database then parses back: on the topic's node that
+    /// was a sixth of all it allocated at 5,000 msg/s (655 MB in 10 s, 543 MB as parameters). As parameters they go to the database as
+    /// they are.
+    /// </summary>
+    private const string TopicJournal = LinearHistory + "\nprefer-parameters-on-multirow-insert = on";
+
     /// <summary>The plugins sharding's coordinator and remember-entities store use.</summary>
     public const string ShardingJournalPluginId = "akka.persistence.journal.sql";
 
@@ -142,7 +150,7 @@ public sealed record TopicStorage
         for (var shard = 0; shard < ShardCount; shard++)
         {
             var connection = ConnectionStringFor(shard);
-            blocks.AppendLine(Plugin(JournalPluginId(shard), "Akka.Persistence.Sql.Journal.SqlWriteJournal", connection, LinearHistory));
+            blocks.AppendLine(Plugin(JournalPluginId(shard), "Akka.Persistence.Sql.Journal.SqlWriteJournal", connection, TopicJournal));
             blocks.AppendLine(Plugin(SnapshotPluginId(shard), "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore", connection));
             blocks.AppendLine(Plugin(QueryPluginId(shard), "Akka.Persistence.Sql.Query.SqlReadJournalProvider", connection,
                 $"write-plugin = \"{JournalPluginId(shard)}\""));

@@ -36,7 +36,7 @@ public static class NodeHost
 
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ClusterNames.ActorSystem, serviceInstanceId: options.Address))
-            .WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName).AddPrometheusExporter());
+            .WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
 
         var akkaLogLevel = Akka.Event.Logging.LogLevelFor(akkaConfig.GetString("akka.loglevel", "INFO"));
         builder.Services.AddAkka(ClusterNames.ActorSystem, akka =>

@@ -21,6 +21,15 @@ public sealed class TopicStorageSpec
     }
 
     [Fact]
+    public void Topic_journals_send_payloads_to_the_database_as_parameters_not_as_sql_text()
+    {
+        var config = TopicStorage.Sqlite("/data", shardCount: 2, TimeSpan.FromSeconds(5)).ToConfig();
+
+        Assert.True(config.GetBoolean($"{TopicStorage.JournalPluginId(0)}.prefer-parameters-on-multirow-insert"));
+        Assert.True(config.GetBoolean($"{TopicStorage.JournalPluginId(1)}.prefer-parameters-on-multirow-insert"));
+    }
+
+    [Fact]
     public void A_retry_time_that_is_not_positive_is_refused()
     {
         var storage = TopicStorage.PostgreSql("Host=db;Database=queue", shardCount: 1);

@@ -14,7 +14,7 @@ public sealed class NodeMetricsSpec(ThreeNodeCluster cluster)
     private const string Group = "billing";
 
     [Fact]
-    public async Task Nodes_export_each_topics_counters_gauges_and_journal_writes_for_Prometheus_after_traffic()
+    public async Task Nodes_export_each_topics_counters_gauges_journal_writes_and_the_runtimes_gc_and_cpu_for_Prometheus_after_traffic()
     {
         await using (var client = await QueueClient.ConnectAsync(new QueueClientOptions { ContactPoints = [ContactPoint.Parse(cluster.Contact)], RequestTimeout = TimeSpan.FromSeconds(20) }))
         {
@@ -67,5 +67,7 @@ public sealed class NodeMetricsSpec(ThreeNodeCluster cluster)
         Assert.Equal("counter", host.Types["clusterqueue_messages_published_total"]);
         Assert.Equal("gauge", host.Types["clusterqueue_topic_pending"]);
         Assert.Equal("histogram", host.Types["clusterqueue_journal_write_duration_seconds"]);
+        Assert.All(scrapes, s => Assert.True(s.Sum("dotnet_gc_heap_total_allocated_bytes_total") > 0 && s.Sum("dotnet_process_cpu_time_seconds_total") > 0));
+        Assert.True(host.Has("dotnet_gc_pause_time_seconds_total"));
     }
 }
