@@ -4,6 +4,7 @@ using Akka.TestKit.Xunit2;
 using ClusterQueue.Protocol.Membership;
 using ClusterQueue.Protocol.Serialization;
 using ClusterQueue.Protocol.Topics;
+using Google.Protobuf;
 
 namespace ClusterQueue.Protocol.Tests;
 
@@ -257,6 +258,57 @@ public sealed class ClusterQueueSerializerSpec() : TestKit(ClusterQueueSerialize
         var back = serializer.FromBinary(newer, serializer.Manifest(new ClusterMembers("self", null, [])));
 
         Assert.Equal(new ClusterMembers("self", null, []), back);
+    }
+
+    [Fact]
+    public void Headers_are_written_as_a_protobuf_map_was_and_a_map_of_an_earlier_version_reads_with_its_last_entry_of_a_name_winning()
+    {
+        var serializer = (ClusterQueueSerializer)Sys.Serialization.FindSerializerForType(typeof(Publish));
+        var publish = new Publish("orders", "p", [new OutgoingMessage(1, [1, 2], new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" })]);
+        var manifest = serializer.Manifest(publish);
+
+        byte[] MapEncoded(params (string Name, string Value)[] headers) =>
+            Encode(o =>
+            {
+                o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                o.WriteString("orders");
+                o.WriteTag(2, WireFormat.WireType.LengthDelimited);
+                o.WriteString("p");
+                o.WriteTag(3, WireFormat.WireType.LengthDelimited);
+                o.WriteBytes(ByteString.CopyFrom(Encode(m =>
+                {
+                    m.WriteTag(1, WireFormat.WireType.Varint);
+                    m.WriteInt64(1);
+                    m.WriteTag(2, WireFormat.WireType.LengthDelimited);
+                    m.WriteBytes(ByteString.CopyFrom(1, 2));
+                    m.WriteTag(3, WireFormat.WireType.Varint);
+                    m.WriteBool(true);
+                    foreach (var (name, value) in headers)
+                    {
+                        m.WriteTag(4, WireFormat.WireType.LengthDelimited);
+                        m.WriteBytes(ByteString.CopyFrom(Encode(e =>
+                        {
+                            e.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                            e.WriteString(name);
+                            e.WriteTag(2, WireFormat.WireType.LengthDelimited);
+                            e.WriteString(value);
+                        })));
+                    }
+                })));
+            });
+
+        Assert.Equal(MapEncoded(("a", "1"), ("b", "2")), serializer.ToBinary(publish));
+        var earlier = (Publish)serializer.FromBinary(MapEncoded(("a", "1"), ("b", "2"), ("a", "3")), manifest);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "3", ["b"] = "2" }, earlier.Messages.Single().Headers);
+    }
+
+    private static byte[] Encode(Action<CodedOutputStream> write)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        write(output);
+        output.Flush();
+        return stream.ToArray();
     }
 
     private static TopicSettings EveryPropertySet => new()

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
@@ -6,6 +7,7 @@ using ClusterQueue.Broker.Serialization.Proto;
 using ClusterQueue.Broker.Topics;
 using ClusterQueue.Protocol.Topics;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 
 namespace ClusterQueue.Broker.Serialization;
 
@@ -192,7 +194,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         };
         foreach (var (name, value) in message.Headers)
         {
-            data.Headers.Add(name, value);
+            data.Headers.Add(new StoredHeaderData { Name = name, Value = value });
         }
 
         if (message.MessageId is not null)
@@ -224,11 +226,28 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         data.ProducerSeq,
         data.HasMessageId ? data.MessageId : null,
         data.Payload.ToByteArray(),
-        data.Headers.ToDictionary(),
+        FromData(data.Headers),
         FromUnixMicros(data.PublishedAtUnixMicros),
         data.HasExpiresAtUnixMicros ? FromUnixMicros(data.ExpiresAtUnixMicros) : null,
         data.HasDeliverAtUnixMicros ? FromUnixMicros(data.DeliverAtUnixMicros) : null,
         data.HasOnlyGroup ? data.OnlyGroup : null);
+
+    // A later entry of the same name wins, as it did when the field was a map.
+    private static IReadOnlyDictionary<string, string> FromData(RepeatedField<StoredHeaderData> data)
+    {
+        if (data.Count == 0)
+        {
+            return ReadOnlyDictionary<string, string>.Empty;
+        }
+
+        var headers = new Dictionary<string, string>(data.Count, StringComparer.Ordinal);
+        foreach (var header in data)
+        {
+            headers[header.Name] = header.Value;
+        }
+
+        return headers;
+    }
 
     private static GroupCreated FromData(GroupCreatedData data) => new(data.Group, data.FirstSequenceNr);
 

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using ClusterQueue.Protocol.Serialization.Proto;
 using ClusterQueue.Protocol.Topics;
 using Google.Protobuf;
@@ -66,7 +67,7 @@ public sealed partial class ClusterQueueSerializer
     private static OutgoingMessage FromData(OutgoingMessageData data) => new(
         data.ProducerSeq,
         data.Payload.ToByteArray(),
-        data.HasHeaders ? data.Headers.ToDictionary() : null,
+        data.HasHeaders ? FromData(data.Headers) : null,
         data.HasMessageId ? data.MessageId : null,
         data.HasTtlMicros ? FromMicros(data.TtlMicros) : null,
         data.HasDelayMicros ? FromMicros(data.DelayMicros) : null);
@@ -295,7 +296,7 @@ public sealed partial class ClusterQueueSerializer
     private static TopicMessage FromData(TopicMessageData data) => new(
         data.SequenceNr,
         data.Payload.ToByteArray(),
-        data.Headers.ToDictionary(),
+        FromData(data.Headers),
         data.HasMessageId ? data.MessageId : null,
         FromUnixMicros(data.PublishedAtUnixMicros));
 
@@ -375,12 +376,29 @@ public sealed partial class ClusterQueueSerializer
     // Payloads are never changed once handed over, and the data is written out at once: no copy needed.
     private static ByteString Wrap(byte[] payload) => UnsafeByteOperations.UnsafeWrap(payload);
 
-    private static void AddHeaders(MapField<string, string> map, IReadOnlyDictionary<string, string> headers)
+    private static void AddHeaders(RepeatedField<HeaderData> data, IReadOnlyDictionary<string, string> headers)
     {
         foreach (var (name, value) in headers)
         {
-            map.Add(name, value);
+            data.Add(new HeaderData { Name = name, Value = value });
         }
+    }
+
+    // A later entry of the same name wins, as it did when the field was a map.
+    private static IReadOnlyDictionary<string, string> FromData(RepeatedField<HeaderData> data)
+    {
+        if (data.Count == 0)
+        {
+            return ReadOnlyDictionary<string, string>.Empty;
+        }
+
+        var headers = new Dictionary<string, string>(data.Count, StringComparer.Ordinal);
+        foreach (var header in data)
+        {
+            headers[header.Name] = header.Value;
+        }
+
+        return headers;
     }
 
     // Truncates toward zero: ticks finer than a microsecond are not carried.
