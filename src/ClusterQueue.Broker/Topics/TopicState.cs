@@ -43,6 +43,12 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     /// <summary>The held messages whose payloads are in memory.</summary>
     private readonly SortedDictionary<long, StoredMessage> _messages = [];
     private readonly SortedDictionary<string, GroupState> _groups = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <see cref="_groups"/>' values in the same order, as a list: walking a SortedDictionary
+    /// allocates, and the hot paths walk the groups for every command and every message.
+    /// </summary>
+    private List<GroupState> _groupsInOrder = [];
     private readonly SortedDictionary<(string Group, string Consumer), ConsumerState> _consumers = [];
     private readonly Dictionary<string, ProducerWindowState> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _messageIds = new(StringComparer.Ordinal);
@@ -147,7 +153,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     {
         DateTimeOffset? next = null;
         void Consider(DateTimeOffset at) => next = next is { } n && n <= at ? n : at;
-        foreach (var group in _groups.Values)
+        foreach (var group in _groupsInOrder)
         {
             if (group.LeaseExpiries.Count > 0)
             {
@@ -211,7 +217,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     public TopicOutput Tick(DateTimeOffset now)
     {
         var output = new TopicOutput();
-        foreach (var group in _groups.Values)
+        foreach (var group in _groupsInOrder)
         {
             var orphaned = group.Leases.Where(l => !_consumers.ContainsKey((group.Name, l.Value.ConsumerId))).Select(l => l.Key).ToList();
             if (orphaned.Count > 0)
@@ -229,7 +235,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 ReleaseAsFailed(_groups[consumer.Group], held, null, output);
             }
 
-            foreach (var group in _groups.Values)
+            foreach (var group in _groupsInOrder)
             {
                 var expired = group.LeaseExpiries.TakeWhile(e => e.ExpiresAt <= now).Select(e => e.Seq).ToList();
                 ReleaseAsFailed(group, expired, null, output);
@@ -369,6 +375,8 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             state._groups[g.Name] = group;
         }
 
+        state.OrderGroups();
+
         foreach (var producer in snapshot.Producers)
         {
             var window = state._producers[producer.ProducerId] = new ProducerWindowState();
@@ -409,6 +417,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 _held.Clear();
                 _messages.Clear();
                 _groups.Clear();
+                OrderGroups();
                 _consumers.Clear();
                 _producers.Clear();
                 _messageIds.Clear();
@@ -422,6 +431,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 break;
             case GroupDeletedEvent e:
                 _groups.Remove(e.Group);
+                OrderGroups();
                 foreach (var key in _consumers.Keys.Where(k => k.Group == e.Group).ToList())
                 {
                     _consumers.Remove(key);
@@ -1059,7 +1069,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             return;
         }
 
-        foreach (var group in _groups.Values)
+        foreach (var group in _groupsInOrder)
         {
             DispatchGroup(group, now, output);
         }
@@ -1182,7 +1192,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
 
             producer.Add(message.ProducerSeq, message.SequenceNr);
             RememberMessageId(message);
-            foreach (var group in _groups.Values)
+            foreach (var group in _groupsInOrder)
             {
                 PlaceNewMessage(group, message);
             }
@@ -1215,9 +1225,16 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             return _held.IsEmpty || seq < _held.First + _memoryWindow;
         }
 
-        return _groups.Values.Any(g =>
-            g.Leases.ContainsKey(seq) || g.Ready.Contains(seq) || g.Waiting.ContainsKey(seq)
-            || (seq >= g.FirstSeq && g.IsUndelivered(seq) && seq < g.NextSeq + _memoryWindow));
+        foreach (var g in _groupsInOrder)
+        {
+            if (g.Leases.ContainsKey(seq) || g.Ready.Contains(seq) || g.Waiting.ContainsKey(seq)
+                || (seq >= g.FirstSeq && g.IsUndelivered(seq) && seq < g.NextSeq + _memoryWindow))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void RememberMessageId(StoredMessage message)
@@ -1259,11 +1276,14 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         }
     }
 
+    private void OrderGroups() => _groupsInOrder = [.. _groups.Values];
+
     private void ApplyGroupCreated(GroupCreated e)
     {
         var first = _groups.Count == 0;
         var group = new GroupState(e.Group, e.FirstSequenceNr, _held.Contains);
         _groups[e.Group] = group;
+        OrderGroups();
         var deadForAll = _outbox.Values.Where(o => o.Letter.Group == "").Select(o => o.Letter.SequenceNr).ToHashSet();
         foreach (var message in _messages.Values.Where(m => m.SequenceNr >= e.FirstSequenceNr))
         {
@@ -1428,7 +1448,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     /// </summary>
     private void Settle(long seq)
     {
-        if (_groups.Count > 0 && _groups.Values.All(g => !g.IsUnfinished(seq)))
+        if (_groups.Count > 0 && !AnyGroupUnfinished(seq))
         {
             _held.Remove(seq);
             _messages.Remove(seq);
@@ -1437,6 +1457,19 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         {
             _messages.Remove(seq);
         }
+    }
+
+    private bool AnyGroupUnfinished(long seq)
+    {
+        foreach (var g in _groupsInOrder)
+        {
+            if (g.IsUnfinished(seq))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
