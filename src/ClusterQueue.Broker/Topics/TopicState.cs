@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using ClusterQueue.Protocol.Topics;
 
 namespace ClusterQueue.Broker.Topics;
@@ -646,7 +647,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 message.ProducerSeq,
                 message.MessageId,
                 message.Payload,
-                message.Headers ?? new Dictionary<string, string>(),
+                message.Headers ?? ReadOnlyDictionary<string, string>.Empty,
                 now,
                 ttl is { } t ? now + t : null,
                 message.Delay is { } d && d > TimeSpan.Zero ? now + d : null,
@@ -1103,9 +1104,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 continue;
             }
 
-            var taker = Enumerable.Range(0, consumers.Count)
-                .Select(i => consumers[(turn + i) % consumers.Count])
-                .FirstOrDefault(c => free[c.Id] > 0);
+            var taker = NextWithCredit(consumers, turn, free);
             if (taker is null)
             {
                 break;
@@ -1128,6 +1127,21 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 output.Deliveries.Add(new Delivery(Name, group.Name, consumerId, chunk));
             }
         }
+    }
+
+    /// <summary>The first consumer from <paramref name="turn"/> on, round the list, with credit left; null when none has.</summary>
+    private static ConsumerState? NextWithCredit(List<ConsumerState> consumers, int turn, Dictionary<string, int> free)
+    {
+        for (var i = 0; i < consumers.Count; i++)
+        {
+            var consumer = consumers[(turn + i) % consumers.Count];
+            if (free[consumer.Id] > 0)
+            {
+                return consumer;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
