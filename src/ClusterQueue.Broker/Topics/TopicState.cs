@@ -50,6 +50,9 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     /// allocates, and the hot paths walk the groups for every command and every message.
     /// </summary>
     private List<GroupState> _groupsInOrder = [];
+
+    /// <summary><see cref="_consumers"/>' values in the same order, as a list, for the same reason.</summary>
+    private List<ConsumerState> _consumersInOrder = [];
     private readonly SortedDictionary<(string Group, string Consumer), ConsumerState> _consumers = [];
     private readonly Dictionary<string, ProducerWindowState> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _messageIds = new(StringComparer.Ordinal);
@@ -420,6 +423,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 _groups.Clear();
                 OrderGroups();
                 _consumers.Clear();
+                OrderConsumers();
                 _producers.Clear();
                 _messageIds.Clear();
                 _messageIdOrder.Clear();
@@ -437,6 +441,8 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 {
                     _consumers.Remove(key);
                 }
+
+                OrderConsumers();
 
                 ForgetWhatNoGroupNeeds();
                 break;
@@ -493,6 +499,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 if (!_consumers.TryGetValue((e.Group, e.ConsumerId), out var joined))
                 {
                     _consumers[(e.Group, e.ConsumerId)] = joined = new ConsumerState(e.Group, e.ConsumerId, e.Credit, e.At);
+                    OrderConsumers();
                 }
 
                 joined.Credit = e.Credit;
@@ -506,6 +513,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 break;
             case ConsumerLeft e:
                 _consumers.Remove((e.Group, e.ConsumerId));
+                OrderConsumers();
                 break;
             default:
                 throw new ArgumentException($"TopicState cannot apply {topicEvent.GetType().Name}", nameof(topicEvent));
@@ -1078,14 +1086,39 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
 
     private void DispatchGroup(GroupState group, DateTimeOffset now, TopicOutput output)
     {
-        var consumers = _consumers.Values.Where(c => c.Group == group.Name).ToList();
-        if (consumers.Count == 0 || consumers.All(c => c.FreeCredit <= 0))
+        // Most calls find no consumer with credit; they return before allocating anything.
+        var count = 0;
+        var anyCredit = false;
+        foreach (var consumer in _consumersInOrder)
+        {
+            if (consumer.Group == group.Name)
+            {
+                count++;
+                anyCredit |= consumer.FreeCredit > 0;
+            }
+        }
+
+        if (!anyCredit)
         {
             return;
         }
 
-        var free = consumers.ToDictionary(c => c.Id, c => c.FreeCredit);
-        var assigned = consumers.ToDictionary(c => c.Id, _ => new List<long>());
+        var consumers = new List<ConsumerState>(count);
+        foreach (var consumer in _consumersInOrder)
+        {
+            if (consumer.Group == group.Name)
+            {
+                consumers.Add(consumer);
+            }
+        }
+
+        var free = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            free[i] = consumers[i].FreeCredit;
+        }
+
+        var assigned = new List<long>?[count];
         var expired = new List<long>();
         var turn = group.NextConsumer;
 
@@ -1104,22 +1137,28 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 continue;
             }
 
-            var taker = NextWithCredit(consumers, turn, free);
-            if (taker is null)
+            var taker = NextWithCredit(free, turn);
+            if (taker < 0)
             {
                 break;
             }
 
-            assigned[taker.Id].Add(seq);
-            free[taker.Id]--;
-            turn = (consumers.IndexOf(taker) + 1) % consumers.Count;
+            (assigned[taker] ??= []).Add(seq);
+            free[taker]--;
+            turn = (taker + 1) % count;
         }
 
         group.NextConsumer = turn;
         Expire(group, expired, output);
         var leaseExpiresAt = now + Settings!.AckTimeout;
-        foreach (var (consumerId, seqs) in assigned.Where(a => a.Value.Count > 0))
+        for (var i = 0; i < count; i++)
         {
+            if (assigned[i] is not { } seqs)
+            {
+                continue;
+            }
+
+            var consumerId = consumers[i].Id;
             Emit(output, new MessagesLeased(group.Name, consumerId, seqs, leaseExpiresAt));
             var delivered = seqs.Select(s => new DeliveredMessage(_messages[s].ToTopicMessage(), group.Attempts[s], leaseExpiresAt));
             foreach (var chunk in TopicLimits.Chunk(delivered, d => TopicLimits.SizeOf(d.Message)))
@@ -1129,19 +1168,19 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         }
     }
 
-    /// <summary>The first consumer from <paramref name="turn"/> on, round the list, with credit left; null when none has.</summary>
-    private static ConsumerState? NextWithCredit(List<ConsumerState> consumers, int turn, Dictionary<string, int> free)
+    /// <summary>The first consumer (its index) from <paramref name="turn"/> on, round the list, with credit left; -1 when none has.</summary>
+    private static int NextWithCredit(int[] free, int turn)
     {
-        for (var i = 0; i < consumers.Count; i++)
+        for (var i = 0; i < free.Length; i++)
         {
-            var consumer = consumers[(turn + i) % consumers.Count];
-            if (free[consumer.Id] > 0)
+            var index = (turn + i) % free.Length;
+            if (free[index] > 0)
             {
-                return consumer;
+                return index;
             }
         }
 
-        return null;
+        return -1;
     }
 
     /// <summary>
@@ -1151,14 +1190,20 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     /// </summary>
     private IEnumerable<long> Candidates(GroupState group, DateTimeOffset now)
     {
-        foreach (var seq in group.Ready.Where(s => s <= DurableThrough).ToList())
+        if (group.Ready.Count > 0)
         {
-            yield return seq;
+            foreach (var seq in group.Ready.Where(s => s <= DurableThrough).ToList())
+            {
+                yield return seq;
+            }
         }
 
-        foreach (var (_, seq) in group.WaitingOrder.TakeWhile(w => w.Due <= now).Where(w => w.Seq <= DurableThrough).ToList())
+        if (group.WaitingOrder.Count > 0)
         {
-            yield return seq;
+            foreach (var (_, seq) in group.WaitingOrder.TakeWhile(w => w.Due <= now).Where(w => w.Seq <= DurableThrough).ToList())
+            {
+                yield return seq;
+            }
         }
 
         foreach (var seq in _held.From(group.NextSeq))
@@ -1291,6 +1336,8 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     }
 
     private void OrderGroups() => _groupsInOrder = [.. _groups.Values];
+
+    private void OrderConsumers() => _consumersInOrder = [.. _consumers.Values];
 
     private void ApplyGroupCreated(GroupCreated e)
     {
