@@ -1,13 +1,12 @@
-using System.Collections.ObjectModel;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using ClusterQueue.Broker.Serialization.Proto;
 using ClusterQueue.Broker.Topics;
+using ClusterQueue.Protocol.Serialization;
 using ClusterQueue.Protocol.Topics;
 using Google.Protobuf;
-using Google.Protobuf.Collections;
 
 namespace ClusterQueue.Broker.Serialization;
 
@@ -226,28 +225,11 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         data.ProducerSeq,
         data.HasMessageId ? data.MessageId : null,
         data.Payload.ToByteArray(),
-        FromData(data.Headers),
+        HeaderEntries.Read(data.Headers, h => h.Name, h => h.Value),
         FromUnixMicros(data.PublishedAtUnixMicros),
         data.HasExpiresAtUnixMicros ? FromUnixMicros(data.ExpiresAtUnixMicros) : null,
         data.HasDeliverAtUnixMicros ? FromUnixMicros(data.DeliverAtUnixMicros) : null,
         data.HasOnlyGroup ? data.OnlyGroup : null);
-
-    // A later entry of the same name wins, as it did when the field was a map.
-    private static IReadOnlyDictionary<string, string> FromData(RepeatedField<StoredHeaderData> data)
-    {
-        if (data.Count == 0)
-        {
-            return ReadOnlyDictionary<string, string>.Empty;
-        }
-
-        var headers = new Dictionary<string, string>(data.Count, StringComparer.Ordinal);
-        foreach (var header in data)
-        {
-            headers[header.Name] = header.Value;
-        }
-
-        return headers;
-    }
 
     private static GroupCreated FromData(GroupCreatedData data) => new(data.Group, data.FirstSequenceNr);
 

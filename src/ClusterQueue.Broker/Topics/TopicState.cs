@@ -43,17 +43,8 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
 
     /// <summary>The held messages whose payloads are in memory.</summary>
     private readonly SortedDictionary<long, StoredMessage> _messages = [];
-    private readonly SortedDictionary<string, GroupState> _groups = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// <see cref="_groups"/>' values in the same order, as a list: walking a SortedDictionary
-    /// allocates, and the hot paths walk the groups for every command and every message.
-    /// </summary>
-    private List<GroupState> _groupsInOrder = [];
-
-    /// <summary><see cref="_consumers"/>' values in the same order, as a list, for the same reason.</summary>
-    private List<ConsumerState> _consumersInOrder = [];
-    private readonly SortedDictionary<(string Group, string Consumer), ConsumerState> _consumers = [];
+    private readonly SortedIndex<string, GroupState> _groups = new(StringComparer.Ordinal);
+    private readonly SortedIndex<(string Group, string Consumer), ConsumerState> _consumers = new();
     private readonly Dictionary<string, ProducerWindowState> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _messageIds = new(StringComparer.Ordinal);
     private readonly Queue<(string Id, long Seq)> _messageIdOrder = new();
@@ -157,7 +148,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     {
         DateTimeOffset? next = null;
         void Consider(DateTimeOffset at) => next = next is { } n && n <= at ? n : at;
-        foreach (var group in _groupsInOrder)
+        foreach (var group in _groups.Values)
         {
             if (group.LeaseExpiries.Count > 0)
             {
@@ -221,7 +212,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
     public TopicOutput Tick(DateTimeOffset now)
     {
         var output = new TopicOutput();
-        foreach (var group in _groupsInOrder)
+        foreach (var group in _groups.Values)
         {
             var orphaned = group.Leases.Where(l => !_consumers.ContainsKey((group.Name, l.Value.ConsumerId))).Select(l => l.Key).ToList();
             if (orphaned.Count > 0)
@@ -239,7 +230,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 ReleaseAsFailed(_groups[consumer.Group], held, null, output);
             }
 
-            foreach (var group in _groupsInOrder)
+            foreach (var group in _groups.Values)
             {
                 var expired = group.LeaseExpiries.TakeWhile(e => e.ExpiresAt <= now).Select(e => e.Seq).ToList();
                 ReleaseAsFailed(group, expired, null, output);
@@ -379,8 +370,6 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             state._groups[g.Name] = group;
         }
 
-        state.OrderGroups();
-
         foreach (var producer in snapshot.Producers)
         {
             var window = state._producers[producer.ProducerId] = new ProducerWindowState();
@@ -421,9 +410,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 _held.Clear();
                 _messages.Clear();
                 _groups.Clear();
-                OrderGroups();
                 _consumers.Clear();
-                OrderConsumers();
                 _producers.Clear();
                 _messageIds.Clear();
                 _messageIdOrder.Clear();
@@ -436,13 +423,10 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 break;
             case GroupDeletedEvent e:
                 _groups.Remove(e.Group);
-                OrderGroups();
                 foreach (var key in _consumers.Keys.Where(k => k.Group == e.Group).ToList())
                 {
                     _consumers.Remove(key);
                 }
-
-                OrderConsumers();
 
                 ForgetWhatNoGroupNeeds();
                 break;
@@ -499,7 +483,6 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 if (!_consumers.TryGetValue((e.Group, e.ConsumerId), out var joined))
                 {
                     _consumers[(e.Group, e.ConsumerId)] = joined = new ConsumerState(e.Group, e.ConsumerId, e.Credit, e.At);
-                    OrderConsumers();
                 }
 
                 joined.Credit = e.Credit;
@@ -513,7 +496,6 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
                 break;
             case ConsumerLeft e:
                 _consumers.Remove((e.Group, e.ConsumerId));
-                OrderConsumers();
                 break;
             default:
                 throw new ArgumentException($"TopicState cannot apply {topicEvent.GetType().Name}", nameof(topicEvent));
@@ -1078,7 +1060,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             return;
         }
 
-        foreach (var group in _groupsInOrder)
+        foreach (var group in _groups.Values)
         {
             DispatchGroup(group, now, output);
         }
@@ -1089,7 +1071,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         // Most calls find no consumer with credit; they return before allocating anything.
         var count = 0;
         var anyCredit = false;
-        foreach (var consumer in _consumersInOrder)
+        foreach (var consumer in _consumers.Values)
         {
             if (consumer.Group == group.Name)
             {
@@ -1104,7 +1086,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         }
 
         var consumers = new List<ConsumerState>(count);
-        foreach (var consumer in _consumersInOrder)
+        foreach (var consumer in _consumers.Values)
         {
             if (consumer.Group == group.Name)
             {
@@ -1251,7 +1233,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
 
             producer.Add(message.ProducerSeq, message.SequenceNr);
             RememberMessageId(message);
-            foreach (var group in _groupsInOrder)
+            foreach (var group in _groups.Values)
             {
                 PlaceNewMessage(group, message);
             }
@@ -1284,7 +1266,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
             return _held.IsEmpty || seq < _held.First + _memoryWindow;
         }
 
-        foreach (var g in _groupsInOrder)
+        foreach (var g in _groups.Values)
         {
             if (g.Leases.ContainsKey(seq) || g.Ready.Contains(seq) || g.Waiting.ContainsKey(seq)
                 || (seq >= g.FirstSeq && g.IsUndelivered(seq) && seq < g.NextSeq + _memoryWindow))
@@ -1335,16 +1317,11 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
         }
     }
 
-    private void OrderGroups() => _groupsInOrder = [.. _groups.Values];
-
-    private void OrderConsumers() => _consumersInOrder = [.. _consumers.Values];
-
     private void ApplyGroupCreated(GroupCreated e)
     {
         var first = _groups.Count == 0;
         var group = new GroupState(e.Group, e.FirstSequenceNr, _held.Contains);
         _groups[e.Group] = group;
-        OrderGroups();
         var deadForAll = _outbox.Values.Where(o => o.Letter.Group == "").Select(o => o.Letter.SequenceNr).ToHashSet();
         foreach (var message in _messages.Values.Where(m => m.SequenceNr >= e.FirstSequenceNr))
         {
@@ -1522,7 +1499,7 @@ public sealed class TopicState(string name, int memoryWindow = TopicState.Defaul
 
     private bool AnyGroupUnfinished(long seq)
     {
-        foreach (var g in _groupsInOrder)
+        foreach (var g in _groups.Values)
         {
             if (g.IsUnfinished(seq))
             {

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using ClusterQueue.Protocol.Serialization.Proto;
 using ClusterQueue.Protocol.Topics;
 using Google.Protobuf;
@@ -67,7 +66,7 @@ public sealed partial class ClusterQueueSerializer
     private static OutgoingMessage FromData(OutgoingMessageData data) => new(
         data.ProducerSeq,
         data.Payload.ToByteArray(),
-        data.HasHeaders ? FromData(data.Headers) : null,
+        data.HasHeaders ? HeaderEntries.Read(data.Headers, h => h.Name, h => h.Value) : null,
         data.HasMessageId ? data.MessageId : null,
         data.HasTtlMicros ? FromMicros(data.TtlMicros) : null,
         data.HasDelayMicros ? FromMicros(data.DelayMicros) : null);
@@ -296,7 +295,7 @@ public sealed partial class ClusterQueueSerializer
     private static TopicMessage FromData(TopicMessageData data) => new(
         data.SequenceNr,
         data.Payload.ToByteArray(),
-        FromData(data.Headers),
+        HeaderEntries.Read(data.Headers, h => h.Name, h => h.Value),
         data.HasMessageId ? data.MessageId : null,
         FromUnixMicros(data.PublishedAtUnixMicros));
 
@@ -382,23 +381,6 @@ public sealed partial class ClusterQueueSerializer
         {
             data.Add(new HeaderData { Name = name, Value = value });
         }
-    }
-
-    // A later entry of the same name wins, as it did when the field was a map.
-    private static IReadOnlyDictionary<string, string> FromData(RepeatedField<HeaderData> data)
-    {
-        if (data.Count == 0)
-        {
-            return ReadOnlyDictionary<string, string>.Empty;
-        }
-
-        var headers = new Dictionary<string, string>(data.Count, StringComparer.Ordinal);
-        foreach (var header in data)
-        {
-            headers[header.Name] = header.Value;
-        }
-
-        return headers;
     }
 
     // Truncates toward zero: ticks finer than a microsecond are not carried.
