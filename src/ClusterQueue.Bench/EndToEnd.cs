@@ -10,7 +10,9 @@ namespace ClusterQueue.Bench;
 /// <summary>
 /// A workload run end to end through the public client API: producers publish (each publish
 /// awaited for its confirmation, up to the in-flight limit), consumers ack every message, and
-/// each message carries the time it was published so its delivery measures publish→deliver latency.
+/// each message carries the time it was published so its delivery measures publish→deliver latency;
+/// the producer's wait for each confirmation is measured too (publish→confirm), which tells the
+/// publish path's share of the latency from the delivery's.
 /// The first <see cref="Workload.Warmup"/> of traffic runs on the same topics, clients and nodes
 /// but is not measured: it is where the nodes compile the hot paths (tiered JIT) and the clients
 /// learn where the topics live, which a steady figure should not include. Every message, warm-up
@@ -37,7 +39,9 @@ public static class EndToEnd
         double P50Ms,
         double P99Ms,
         double P999Ms,
-        double MaxMs);
+        double MaxMs,
+        double ConfirmP50Ms,
+        double ConfirmP99Ms);
 
     private const int HeaderBytes = 16;
 
@@ -89,6 +93,7 @@ public static class EndToEnd
         }
 
         var published = 0L;
+        var confirmLatency = new LongHistogram(TimeSpan.FromMinutes(2).Ticks, 3);
         watch.Start();
 
         // Messages stamped from here on are measured; the stamp decides it on both sides.
@@ -123,6 +128,7 @@ public static class EndToEnd
 
                 var slot = (int)(i % own.Count);
                 var measured = false;
+                var stampedAt = 0L;
 
                 // Stamped once the window has room, so the wait for it is not counted as latency.
                 await window.PublishAsync(
@@ -130,6 +136,7 @@ public static class EndToEnd
                     {
                         var payload = new byte[workload.PayloadBytes];
                         var stamp = Stopwatch.GetTimestamp();
+                        stampedAt = stamp;
                         measured = stamp >= measureFrom;
                         measuredIssued += measured ? 1 : 0;
                         BinaryPrimitives.WriteInt64LittleEndian(payload, stamp);
@@ -143,6 +150,11 @@ public static class EndToEnd
                         if (measured)
                         {
                             Interlocked.Increment(ref published);
+                            var waited = Stopwatch.GetElapsedTime(stampedAt).Ticks;
+                            lock (confirmLatency)
+                            {
+                                confirmLatency.RecordValue(waited);
+                            }
                         }
                     });
             }
@@ -180,7 +192,17 @@ public static class EndToEnd
             received.Percentile(50),
             received.Percentile(99),
             received.Percentile(99.9),
-            received.Max);
+            received.Max,
+            ConfirmPercentile(confirmLatency, 50),
+            ConfirmPercentile(confirmLatency, 99));
+    }
+
+    private static double ConfirmPercentile(LongHistogram histogram, double percentile)
+    {
+        lock (histogram)
+        {
+            return histogram.TotalCount == 0 ? 0 : TimeSpan.FromTicks(histogram.GetValueAtPercentile(percentile)).TotalMilliseconds;
+        }
     }
 
     /// <summary>

@@ -32,10 +32,10 @@ public static class EndToEndReport
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.Cores} cores, {machine.Os}, {machine.Runtime}; disk: {machine.FsyncsPerSecond:N0} fsyncs/s (8 KiB write + fsync in the data folder)");
         text.AppendLine(CultureInfo.InvariantCulture, $"Cluster: {machine.Cluster}");
         text.AppendLine();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"workload",-12} {"published",10} {"publish/s",10} {"consume/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"max ms",8} {"dup",6} {"missing",8}"));
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"workload",-12} {"published",10} {"publish/s",10} {"consume/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"max ms",8} {"confirm p50",12} {"confirm p99",12} {"dup",6} {"missing",8}"));
         foreach (var (r, _) in reports)
         {
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Workload,-12} {r.Published,10:N0} {r.PublishedPerSecond,10:N0} {r.ConsumedPerSecond,10:N0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.P999Ms,9:0.00} {r.MaxMs,8:0.0} {r.Duplicates,6:N0} {r.Missing,8:N0}"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Workload,-12} {r.Published,10:N0} {r.PublishedPerSecond,10:N0} {r.ConsumedPerSecond,10:N0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.P999Ms,9:0.00} {r.MaxMs,8:0.0} {r.ConfirmP50Ms,12:0.00} {r.ConfirmP99Ms,12:0.00} {r.Duplicates,6:N0} {r.Missing,8:N0}"));
         }
 
         foreach (var (r, nodes) in reports.Where(r => r.Nodes.Count > 0))

@@ -37,6 +37,8 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
             Assert.Equal(result.GetProperty("published").GetInt64() * groups, result.GetProperty("consumed").GetInt64());
             Assert.Equal(0, result.GetProperty("missing").GetInt64());
             Assert.True(result.GetProperty("p99Ms").GetDouble() >= result.GetProperty("p50Ms").GetDouble(), result.ToString());
+            Assert.True(result.GetProperty("confirmP50Ms").GetDouble() > 0, result.ToString());
+            Assert.True(result.GetProperty("confirmP99Ms").GetDouble() >= result.GetProperty("confirmP50Ms").GetDouble(), result.ToString());
             Assert.Equal(3, workload.GetProperty("nodes").GetArrayLength());
         }
 
