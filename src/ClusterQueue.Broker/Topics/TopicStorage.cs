@@ -30,7 +30,7 @@ public sealed record TopicStorage
     /// A topic's write carries its messages' payloads. By default linq2db spells them into the
     /// INSERT's text (hex on SQLite), which the database then parses back: on the topic's node that
     /// was a sixth of all it allocated at 5,000 msg/s (655 MB in 10 s, 543 MB as parameters). As parameters they go to the database as
-    /// they are.
+    /// they are. (On SQLite, <see cref="SqliteTopicJournal"/> writes without linq2db.)
     /// </summary>
     private const string TopicJournal = LinearHistory + "\nprefer-parameters-on-multirow-insert = on";
 
@@ -38,6 +38,12 @@ public sealed record TopicStorage
     public const string ShardingJournalPluginId = "akka.persistence.journal.sql";
 
     public const string ShardingSnapshotPluginId = "akka.persistence.snapshot-store.sql";
+
+    private const string SqlJournal = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql";
+
+    private const string SqlSnapshotStore = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql";
+
+    private const string SqlReadJournal = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql";
 
     private TopicStorage(int shardCount, string providerName, string? dataDir, string? connectionString, TimeSpan busyTimeout)
     {
@@ -140,19 +146,21 @@ public sealed record TopicStorage
 
     /// <summary>
     /// Journal, snapshot and query plugins for every shard, plus the default plugins for sharding's
-    /// state. The Sql plugins fill every other key from their defaults.
+    /// state. The Sql plugins fill every other key from their defaults; on SQLite the topics'
+    /// journals are <see cref="SqliteTopicJournal"/>, the plugin's journal with a direct write.
     /// </summary>
     public Config ToConfig()
     {
+        var topicJournal = DataDir is null ? SqlJournal : $"{typeof(SqliteTopicJournal).FullName}, {typeof(SqliteTopicJournal).Assembly.GetName().Name}";
         var blocks = new System.Text.StringBuilder();
-        blocks.AppendLine(Plugin(ShardingJournalPluginId, "Akka.Persistence.Sql.Journal.SqlWriteJournal", ShardingConnectionString, LinearHistory));
-        blocks.AppendLine(Plugin(ShardingSnapshotPluginId, "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore", ShardingConnectionString));
+        blocks.AppendLine(Plugin(ShardingJournalPluginId, SqlJournal, ShardingConnectionString, LinearHistory));
+        blocks.AppendLine(Plugin(ShardingSnapshotPluginId, SqlSnapshotStore, ShardingConnectionString));
         for (var shard = 0; shard < ShardCount; shard++)
         {
             var connection = ConnectionStringFor(shard);
-            blocks.AppendLine(Plugin(JournalPluginId(shard), "Akka.Persistence.Sql.Journal.SqlWriteJournal", connection, TopicJournal));
-            blocks.AppendLine(Plugin(SnapshotPluginId(shard), "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore", connection));
-            blocks.AppendLine(Plugin(QueryPluginId(shard), "Akka.Persistence.Sql.Query.SqlReadJournalProvider", connection,
+            blocks.AppendLine(Plugin(JournalPluginId(shard), topicJournal, connection, TopicJournal));
+            blocks.AppendLine(Plugin(SnapshotPluginId(shard), SqlSnapshotStore, connection));
+            blocks.AppendLine(Plugin(QueryPluginId(shard), SqlReadJournal, connection,
                 $"write-plugin = \"{JournalPluginId(shard)}\""));
         }
 
@@ -187,7 +195,7 @@ public sealed record TopicStorage
     private string Plugin(string pluginId, string type, string connectionString, string extra = "") =>
         $$"""
         {{pluginId}} {
-          class = "{{type}}, Akka.Persistence.Sql"
+          class = "{{type}}"
           plugin-id = "{{pluginId}}"
           provider-name = "{{ProviderName}}"
           connection-string = {{HoconText.Quote(connectionString)}}
