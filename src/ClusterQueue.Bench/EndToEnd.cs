@@ -201,9 +201,15 @@ public static class EndToEnd
     {
         lock (histogram)
         {
-            return histogram.TotalCount == 0 ? 0 : TimeSpan.FromTicks(histogram.GetValueAtPercentile(percentile)).TotalMilliseconds;
+            return PercentileMs(histogram, percentile);
         }
     }
+
+    /// <summary>A percentile of a histogram of ticks, in milliseconds; 0 when it is empty. The caller holds its lock.</summary>
+    private static double PercentileMs(LongHistogram histogram, double percentile) =>
+        histogram.TotalCount == 0 ? 0 : Milliseconds(histogram.GetValueAtPercentile(percentile));
+
+    private static double Milliseconds(long ticks) => TimeSpan.FromTicks(ticks).TotalMilliseconds;
 
     /// <summary>
     /// What consumers received: each stream's (topic and group) message numbers seen, and the
@@ -290,10 +296,8 @@ public static class EndToEnd
         {
             lock (_latency)
             {
-                return _latency.TotalCount == 0 ? 0 : Milliseconds(_latency.GetValueAtPercentile(percentile));
+                return PercentileMs(_latency, percentile);
             }
         }
-
-        private static double Milliseconds(long ticks) => TimeSpan.FromTicks(ticks).TotalMilliseconds;
     }
 }

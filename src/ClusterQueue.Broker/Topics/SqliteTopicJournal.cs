@@ -38,7 +38,7 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
     /// <summary>The journal actor calls the write; the lock keeps one write at a time on the connection whatever thread calls it.</summary>
     private readonly Lock _gate = new();
 
-    private SqliteConnection? _connection;
+    /// <summary>The prepared INSERT on the journal's open connection; null until the first write or after a failed one.</summary>
     private SqliteCommand? _insert;
 
     public SqliteTopicJournal(Config journalConfig)
@@ -183,15 +183,16 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
         insert.Parameters.Add("$identifier", SqliteType.Integer);
         insert.Parameters.AddWithValue("$writer_uuid", _writerUuid);
         insert.Prepare();
-        (_connection, _insert) = (connection, insert);
+        _insert = insert;
         return insert;
     }
 
     private void Close()
     {
+        var connection = _insert?.Connection;
         _insert?.Dispose();
-        _connection?.Dispose();
-        (_connection, _insert) = (null, null);
+        connection?.Dispose();
+        _insert = null;
     }
 
     private readonly record struct Row(long Created, string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier);
