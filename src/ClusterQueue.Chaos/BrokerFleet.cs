@@ -186,9 +186,39 @@ public sealed class BrokerFleet : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
 
-        throw new TimeoutException(ready
-            ? $"{Describe(node.Index)} is Up but not in the other brokers' cluster after {timeout.TotalSeconds:0} s; see {_runDir}/node-{node.Index + 1}.log"
-            : $"{Describe(node.Index)} was not ready within {timeout.TotalSeconds:0} s; see {_runDir}/node-{node.Index + 1}.log");
+        var log = Path.Combine(_runDir, $"node-{node.Index + 1}.log");
+        throw new TimeoutException((ready
+            ? $"{Describe(node.Index)} is Up but not in the other brokers' cluster after {timeout.TotalSeconds:0} s; see {log}"
+            : $"{Describe(node.Index)} was not ready within {timeout.TotalSeconds:0} s; see {log}")
+            + $"; it ends:{Environment.NewLine}{Tail(log, LogTailLines)}");
+    }
+
+    /// <summary>Lines of a node's log a timeout quotes: the run folder is gone with a CI machine, the runner's output is not.</summary>
+    private const int LogTailLines = 60;
+
+    private static string Tail(string file, int lines)
+    {
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            var tail = new Queue<string>(lines);
+            while (reader.ReadLine() is { } line)
+            {
+                if (tail.Count == lines)
+                {
+                    tail.Dequeue();
+                }
+
+                tail.Enqueue(line);
+            }
+
+            return string.Join(Environment.NewLine, tail);
+        }
+        catch (IOException e)
+        {
+            return $"(unreadable: {e.Message})";
+        }
     }
 
     private async Task<bool> SharesClusterAsync(Node node)
