@@ -60,15 +60,30 @@ public sealed class QueueClient : IAsyncDisposable
     /// <summary>Publishes one message; returns its sequence number in the topic once it is durable.</summary>
     /// <exception cref="PublishRejectedException">The topic refused it; <see cref="PublishRejectedException.Code"/> says why.</exception>
     /// <exception cref="TimeoutException">Not confirmed within the producer's publish timeout; it may or may not be stored.</exception>
-    public async Task<long> PublishAsync(
+    public Task<long> PublishAsync(
         string topic,
         byte[] payload,
         IReadOnlyDictionary<string, string>? headers = null,
         string? messageId = null,
         TimeSpan? ttl = null,
         TimeSpan? delay = null,
-        CancellationToken cancellationToken = default) =>
-        await (await ProducerOf(topic)).PublishAsync(payload, headers, messageId, ttl, delay, cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        Task<QueueProducer> producer;
+        try
+        {
+            producer = ProducerOf(topic);
+        }
+        catch (ArgumentException e)
+        {
+            return Task.FromException<long>(e);
+        }
+
+        // Once the topic's producer exists (every publish but the first), no async step of its own.
+        return producer.IsCompletedSuccessfully
+            ? producer.Result.PublishAsync(payload, headers, messageId, ttl, delay, cancellationToken)
+            : PublishWhenCreatedAsync(producer, payload, headers, messageId, ttl, delay, cancellationToken);
+    }
 
     /// <summary>Publishes messages together; returns their sequence numbers in order, or throws the first refusal.</summary>
     public async Task<IReadOnlyList<long>> PublishBatchAsync(string topic, IReadOnlyList<ProducerMessage> messages, CancellationToken cancellationToken = default) =>
@@ -192,6 +207,16 @@ public sealed class QueueClient : IAsyncDisposable
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         }
     }
+
+    private static async Task<long> PublishWhenCreatedAsync(
+        Task<QueueProducer> producer,
+        byte[] payload,
+        IReadOnlyDictionary<string, string>? headers,
+        string? messageId,
+        TimeSpan? ttl,
+        TimeSpan? delay,
+        CancellationToken cancellationToken) =>
+        await (await producer).PublishAsync(payload, headers, messageId, ttl, delay, cancellationToken);
 
     private Task<QueueProducer> ProducerOf(string topic)
     {

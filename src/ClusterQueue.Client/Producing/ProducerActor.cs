@@ -71,7 +71,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
         var stopped = new ObjectDisposedException($"the producer of topic '{_topic}' stopped; the message may or may not have been stored");
         foreach (var pending in _waiting.Concat(_inFlight.Values.SelectMany(r => r.Messages)))
         {
-            pending.Message.Completion.TrySetException(stopped);
+            pending.Message.Fail(stopped);
         }
     }
 
@@ -143,7 +143,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
 
                     if (outcome.Confirmed)
                     {
-                        pending.Message.Completion.TrySetResult(outcome.SequenceNr);
+                        pending.Message.Confirm(outcome.SequenceNr);
                     }
                     else if (outcome.Error == ErrorCode.JournalWriteFailed)
                     {
@@ -151,7 +151,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
                     }
                     else
                     {
-                        pending.Message.Completion.TrySetException(new PublishRejectedException(_topic, outcome.Error, outcome.Reason ?? ""));
+                        pending.Message.Fail(new PublishRejectedException(_topic, outcome.Error, outcome.Reason ?? ""));
                     }
                 }
 
@@ -164,7 +164,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
             case TopicError error:
                 foreach (var pending in request.Messages)
                 {
-                    pending.Message.Completion.TrySetException(new PublishRejectedException(_topic, error.Code, error.Message));
+                    pending.Message.Fail(new PublishRejectedException(_topic, error.Code, error.Message));
                 }
 
                 break;
@@ -202,7 +202,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
                 return false;
             }
 
-            Message.Completion.TrySetException(new TimeoutException(
+            Message.Fail(new TimeoutException(
                 $"topic '{topic}' confirmed no publish of message {ProducerSeq} in time; it may or may not have been stored"));
             return true;
         }
@@ -225,5 +225,25 @@ public sealed record ProducerMessage(
     TimeSpan? Ttl,
     TimeSpan? Delay)
 {
+    /// <summary>The window permit a <see cref="QueueProducer"/> took for this message; given back once, as it settles.</summary>
+    private SemaphoreSlim? _window;
+
     public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The producer gives the permit back when the message settles (<see cref="Confirm"/>, <see cref="Fail"/>).</summary>
+    internal void HoldWindow(SemaphoreSlim window) => _window = window;
+
+    /// <summary>Completes the message with its sequence number; its window permit is back before anyone sees the outcome.</summary>
+    internal void Confirm(long sequenceNr)
+    {
+        Interlocked.Exchange(ref _window, null)?.Release();
+        Completion.TrySetResult(sequenceNr);
+    }
+
+    /// <summary>Fails the message; its window permit is back before anyone sees the outcome.</summary>
+    internal void Fail(Exception cause)
+    {
+        Interlocked.Exchange(ref _window, null)?.Release();
+        Completion.TrySetException(cause);
+    }
 }
