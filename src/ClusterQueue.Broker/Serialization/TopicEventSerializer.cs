@@ -188,7 +188,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
             ProducerId = message.ProducerId,
             ProducerSeq = message.ProducerSeq,
             // Stored payloads are never changed, and the data is written out at once: no copy needed.
-            Payload = UnsafeByteOperations.UnsafeWrap(message.Payload),
+            Payload = PayloadBytes.Wrap(message.Payload),
             PublishedAtUnixMicros = ToUnixMicros(message.PublishedAt),
         };
         foreach (var (name, value) in message.Headers)
@@ -224,7 +224,7 @@ public sealed class TopicEventSerializer(ExtendedActorSystem system) : Serialize
         data.ProducerId,
         data.ProducerSeq,
         data.HasMessageId ? data.MessageId : null,
-        data.Payload.ToByteArray(),
+        PayloadBytes.Read(data.Payload),
         HeaderEntries.Read(data.Headers, h => h.Name, h => h.Value),
         FromUnixMicros(data.PublishedAtUnixMicros),
         data.HasExpiresAtUnixMicros ? FromUnixMicros(data.ExpiresAtUnixMicros) : null,

@@ -1,6 +1,5 @@
 using ClusterQueue.Protocol.Serialization.Proto;
 using ClusterQueue.Protocol.Topics;
-using Google.Protobuf;
 using Google.Protobuf.Collections;
 
 namespace ClusterQueue.Protocol.Serialization;
@@ -37,7 +36,7 @@ public sealed partial class ClusterQueueSerializer
         var data = new OutgoingMessageData
         {
             ProducerSeq = message.ProducerSeq,
-            Payload = Wrap(message.Payload),
+            Payload = PayloadBytes.Wrap(message.Payload),
             HasHeaders = message.Headers is not null,
         };
         if (message.Headers is not null)
@@ -65,7 +64,7 @@ public sealed partial class ClusterQueueSerializer
 
     private static OutgoingMessage FromData(OutgoingMessageData data) => new(
         data.ProducerSeq,
-        data.Payload.ToByteArray(),
+        PayloadBytes.Read(data.Payload),
         data.HasHeaders ? HeaderEntries.Read(data.Headers, h => h.Name, h => h.Value) : null,
         data.HasMessageId ? data.MessageId : null,
         data.HasTtlMicros ? FromMicros(data.TtlMicros) : null,
@@ -280,7 +279,7 @@ public sealed partial class ClusterQueueSerializer
         var data = new TopicMessageData
         {
             SequenceNr = message.SequenceNr,
-            Payload = Wrap(message.Payload),
+            Payload = PayloadBytes.Wrap(message.Payload),
             PublishedAtUnixMicros = ToUnixMicros(message.PublishedAt),
         };
         AddHeaders(data.Headers, message.Headers);
@@ -294,7 +293,7 @@ public sealed partial class ClusterQueueSerializer
 
     private static TopicMessage FromData(TopicMessageData data) => new(
         data.SequenceNr,
-        data.Payload.ToByteArray(),
+        PayloadBytes.Read(data.Payload),
         HeaderEntries.Read(data.Headers, h => h.Name, h => h.Value),
         data.HasMessageId ? data.MessageId : null,
         FromUnixMicros(data.PublishedAtUnixMicros));
@@ -371,9 +370,6 @@ public sealed partial class ClusterQueueSerializer
         MaxPayloadBytes = data.MaxPayloadBytes,
         ConsumerTimeout = FromMicros(data.ConsumerTimeoutMicros),
     };
-
-    // Payloads are never changed once handed over, and the data is written out at once: no copy needed.
-    private static ByteString Wrap(byte[] payload) => UnsafeByteOperations.UnsafeWrap(payload);
 
     private static void AddHeaders(RepeatedField<HeaderData> data, IReadOnlyDictionary<string, string> headers)
     {
