@@ -52,6 +52,25 @@ public sealed class ProducerBatchingSpec : IAsyncLifetime
         Assert.Equal([2L, 3L, 4L, 5L], numbers);
     }
 
+    [Fact]
+    public async Task A_message_object_is_published_once_and_a_second_publish_of_it_is_refused_without_costing_the_window()
+    {
+        var message = new ProducerMessage([7], null, null, null, null);
+        var twiceInOneBatch = await Assert.ThrowsAsync<ArgumentException>(() => _producer.PublishBatchAsync([message, message]));
+        Assert.Contains("already published", twiceInOneBatch.Message);
+        Assert.Equal(0, _producer.Unconfirmed);
+
+        // The refused batch gave the message back: it can still be published, once.
+        var published = _producer.PublishBatchAsync([message]);
+        var (request, asker) = await NextRequest();
+        await Assert.ThrowsAsync<ArgumentException>(() => _producer.PublishBatchAsync([message]));
+        Assert.Equal(1, _producer.Unconfirmed);
+
+        Confirm(request, asker);
+        Assert.Equal([1L], await published);
+        Assert.Equal(0, _producer.Unconfirmed);
+    }
+
     private async Task<(Publish Request, IActorRef Asker)> NextRequest()
     {
         using var timeout = new CancellationTokenSource(Timeout);

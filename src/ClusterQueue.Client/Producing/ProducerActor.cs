@@ -218,6 +218,10 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
 }
 
 /// <summary>A message a caller publishes, and where its outcome goes.</summary>
+/// <remarks>
+/// It is published once: it carries its own outcome (<see cref="Completion"/>) and the window
+/// permit taken for it, so publishing the same object again is refused with an <see cref="ArgumentException"/>.
+/// </remarks>
 public sealed record ProducerMessage(
     byte[] Payload,
     IReadOnlyDictionary<string, string>? Headers,
@@ -225,10 +229,19 @@ public sealed record ProducerMessage(
     TimeSpan? Ttl,
     TimeSpan? Delay)
 {
+    /// <summary>1 once a publish took this message; it stays taken unless that publish gives it back unsent.</summary>
+    private int _taken;
+
     /// <summary>The window permit a <see cref="QueueProducer"/> took for this message; given back once, as it settles.</summary>
     private SemaphoreSlim? _window;
 
     public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Marks the message as published; false if a publish already took it.</summary>
+    internal bool TryTake() => Interlocked.Exchange(ref _taken, 1) == 0;
+
+    /// <summary>Gives the message back to its caller after a publish that did not send it (cancelled, refused).</summary>
+    internal void GiveBack() => Volatile.Write(ref _taken, 0);
 
     /// <summary>The producer gives the permit back when the message settles (<see cref="Confirm"/>, <see cref="Fail"/>).</summary>
     internal void HoldWindow(SemaphoreSlim window) => _window = window;

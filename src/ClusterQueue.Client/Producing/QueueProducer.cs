@@ -65,7 +65,17 @@ public sealed class QueueProducer : IAsyncDisposable
             throw new ArgumentException($"a batch of {messages.Count} is larger than the producer's window of {_windowSize}", nameof(messages));
         }
 
-        await EnterAsync(messages.Count, cancellationToken);
+        Take(messages);
+        try
+        {
+            await EnterAsync(messages.Count, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            GiveBack(messages, messages.Count);
+            throw;
+        }
+
         Send(messages);
         return await Task.WhenAll(messages.Select(m => m.Completion.Task));
     }
@@ -81,6 +91,27 @@ public sealed class QueueProducer : IAsyncDisposable
         await _window.WaitAsync(cancellationToken);
         Send([message]);
         return await message.Completion.Task;
+    }
+
+    /// <summary>Marks every message as published, or none: a message already published (here or in another call) is refused.</summary>
+    private static void Take(IReadOnlyList<ProducerMessage> messages)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (!messages[i].TryTake())
+            {
+                GiveBack(messages, i);
+                throw new ArgumentException($"message {i} of the batch was already published; a {nameof(ProducerMessage)} is published once", nameof(messages));
+            }
+        }
+    }
+
+    private static void GiveBack(IReadOnlyList<ProducerMessage> messages, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            messages[i].GiveBack();
+        }
     }
 
     /// <summary>Takes <paramref name="count"/> permits of the window, waiting for room; on cancellation gives back those taken.</summary>
