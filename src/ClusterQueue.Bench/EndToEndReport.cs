@@ -4,8 +4,11 @@ using System.Text.Json;
 
 namespace ClusterQueue.Bench;
 
-/// <summary>Where the figures were taken: the machine, its disk, the cluster.</summary>
-public sealed record BenchMachine(int Cores, string Os, string Runtime, double FsyncsPerSecond, string Cluster);
+/// <summary>Where the figures were taken: the machine, its disk (<see cref="DiskProbe"/>), the cluster.</summary>
+public sealed record BenchMachine(int Cores, string Os, string Runtime, DiskProbe.Result Disk, string Cluster)
+{
+    public double FsyncsPerSecond => Disk.FsyncsPerSecond;
+}
 
 /// <summary>One node's cost over a workload: CPU seconds it used and its peak resident memory so far.</summary>
 public sealed record NodeCost(string Node, double CpuSeconds, double PeakMegabytes);
@@ -29,7 +32,7 @@ public static class EndToEndReport
     {
         var (machine, reports) = (figures.Machine, figures.Workloads);
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.Cores} cores, {machine.Os}, {machine.Runtime}; disk: {machine.FsyncsPerSecond:N0} fsyncs/s (8 KiB write + fsync in the data folder)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.Cores} cores, {machine.Os}, {machine.Runtime}; disk: {machine.FsyncsPerSecond:N0} fsyncs/s (8 KiB write + fsync in the data folder; one takes p50 {machine.Disk.P50Ms:0.00}, p99 {machine.Disk.P99Ms:0.00}, p99.9 {machine.Disk.P999Ms:0.00}, max {machine.Disk.MaxMs:0.0} ms)");
         text.AppendLine(CultureInfo.InvariantCulture, $"Cluster: {machine.Cluster}");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"workload",-12} {"published",10} {"publish/s",10} {"consume/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"max ms",8} {"confirm p50",12} {"confirm p99",12} {"dup",6} {"missing",8}"));

@@ -86,7 +86,7 @@ run.SetAction(async (parse, cancel) =>
         Environment.ProcessorCount,
         System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
-        DiskProbe.FsyncsPerSecond(dataFolder, TimeSpan.FromSeconds(1)),
+        DiskProbe.Measure(dataFolder, TimeSpan.FromSeconds(3)),
         cluster is null ? $"running cluster at {contacts}" : $"{cluster.Nodes.Count} node processes started here (SQLite journal, shipped hocon/)");
 
     var reports = new List<WorkloadReport>();

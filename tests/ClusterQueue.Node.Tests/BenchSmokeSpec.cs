@@ -26,7 +26,10 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
         Assert.True(run.Exited && run.ExitCode == 0, $"the benchmark failed (exit {run.ExitText}):{Environment.NewLine}{run.Error}");
 
         var report = JsonDocument.Parse(run.Output).RootElement;
-        Assert.True(report.GetProperty("machine").GetProperty("fsyncsPerSecond").GetDouble() > 0);
+        var machine = report.GetProperty("machine");
+        Assert.True(machine.GetProperty("fsyncsPerSecond").GetDouble() > 0);
+        var disk = machine.GetProperty("disk");
+        Assert.True(disk.GetProperty("p999Ms").GetDouble() >= disk.GetProperty("p50Ms").GetDouble(), disk.ToString());
         var workloads = report.GetProperty("workloads").EnumerateArray().ToList();
         Assert.Equal(["throughput", "latency", "topics", "fanout"], workloads.Select(w => w.GetProperty("result").GetProperty("workload").GetString()));
         foreach (var workload in workloads)
