@@ -29,22 +29,16 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
         VALUES ($created, 0, $persistence_id, $sequence_number, $message, $manifest, $identifier, $writer_uuid)
         """;
 
-    private readonly string _connectionString;
+    private readonly SqliteShardWriter _writer;
     private readonly Akka.Serialization.Serialization _serialization;
 
     /// <summary>Like the plugin, one id per journal instance, written beside every event.</summary>
     private readonly string _writerUuid = Guid.NewGuid().ToString("N");
 
-    /// <summary>The journal actor calls the write; the lock keeps one write at a time on the connection whatever thread calls it.</summary>
-    private readonly Lock _gate = new();
-
-    /// <summary>The prepared INSERT on the journal's open connection; null until the first write or after a failed one.</summary>
-    private SqliteCommand? _insert;
-
     public SqliteTopicJournal(Config journalConfig)
         : base(journalConfig)
     {
-        _connectionString = journalConfig.GetString("connection-string");
+        _writer = SqliteShardWriter.Acquire(journalConfig.GetString("connection-string"));
         _serialization = Context.System.Serialization;
     }
 
@@ -79,18 +73,13 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
             }
         }
 
-        lock (_gate)
+        try
         {
-            try
-            {
-                Insert(rows);
-            }
-            catch (Exception e)
-            {
-                // The next write opens a new connection rather than reuse one in an unknown state.
-                Close();
-                return Task.FromException<IImmutableList<Exception>>(e);
-            }
+            _writer.Write(statements => Insert(statements, rows));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<IImmutableList<Exception>>(e);
         }
 
         // Null entries are successes, as AsyncWriteJournal reads them.
@@ -99,11 +88,7 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
 
     protected override void PostStop()
     {
-        lock (_gate)
-        {
-            Close();
-        }
-
+        _writer.Release();
         base.PostStop();
     }
 
@@ -130,18 +115,28 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
             representation.SequenceNr,
             message,
             manifest,
-            serializer.Identifier);
+            serializer.Identifier,
+            _writerUuid);
     }
 
-    private void Insert(List<Row> rows)
+    private static bool Insert(SqliteShardWriter.Statements statements, List<Row> rows)
     {
         if (rows.Count == 0)
         {
-            return;
+            return true;
         }
 
-        var insert = Open();
-        using var transaction = insert.Connection!.BeginTransaction();
+        using var transaction = statements.BeginTransaction();
+        var insert = statements.Prepared(InsertRow, parameters =>
+        {
+            parameters.Add("$created", SqliteType.Integer);
+            parameters.Add("$persistence_id", SqliteType.Text);
+            parameters.Add("$sequence_number", SqliteType.Integer);
+            parameters.Add("$message", SqliteType.Blob);
+            parameters.Add("$manifest", SqliteType.Text);
+            parameters.Add("$identifier", SqliteType.Integer);
+            parameters.Add("$writer_uuid", SqliteType.Text);
+        });
         insert.Transaction = transaction;
         foreach (var row in rows)
         {
@@ -151,49 +146,13 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
             insert.Parameters["$message"].Value = row.Message;
             insert.Parameters["$manifest"].Value = row.Manifest;
             insert.Parameters["$identifier"].Value = row.Identifier;
+            insert.Parameters["$writer_uuid"].Value = row.WriterUuid;
             insert.ExecuteNonQuery();
         }
 
         transaction.Commit();
+        return true;
     }
 
-    private SqliteCommand Open()
-    {
-        if (_insert is not null)
-        {
-            return _insert;
-        }
-
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            // SQLite's own default, stated because every confirmation rests on it: each commit is fsync'd.
-            pragma.CommandText = "PRAGMA synchronous=FULL;";
-            pragma.ExecuteNonQuery();
-        }
-
-        var insert = connection.CreateCommand();
-        insert.CommandText = InsertRow;
-        insert.Parameters.Add("$created", SqliteType.Integer);
-        insert.Parameters.Add("$persistence_id", SqliteType.Text);
-        insert.Parameters.Add("$sequence_number", SqliteType.Integer);
-        insert.Parameters.Add("$message", SqliteType.Blob);
-        insert.Parameters.Add("$manifest", SqliteType.Text);
-        insert.Parameters.Add("$identifier", SqliteType.Integer);
-        insert.Parameters.AddWithValue("$writer_uuid", _writerUuid);
-        insert.Prepare();
-        _insert = insert;
-        return insert;
-    }
-
-    private void Close()
-    {
-        var connection = _insert?.Connection;
-        _insert?.Dispose();
-        connection?.Dispose();
-        _insert = null;
-    }
-
-    private readonly record struct Row(long Created, string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier);
+    private readonly record struct Row(long Created, string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier, string WriterUuid);
 }

@@ -147,11 +147,14 @@ public sealed record TopicStorage
     /// <summary>
     /// Journal, snapshot and query plugins for every shard, plus the default plugins for sharding's
     /// state. The Sql plugins fill every other key from their defaults; on SQLite the topics'
-    /// journals are <see cref="SqliteTopicJournal"/>, the plugin's journal with a direct write.
+    /// journals are <see cref="SqliteTopicJournal"/> and their snapshot stores
+    /// <see cref="SqliteTopicSnapshotStore"/>, the plugin's with direct writes through one
+    /// connection per shard file (<see cref="SqliteShardWriter"/>).
     /// </summary>
     public Config ToConfig()
     {
-        var topicJournal = DataDir is null ? SqlJournal : $"{typeof(SqliteTopicJournal).FullName}, {typeof(SqliteTopicJournal).Assembly.GetName().Name}";
+        var topicJournal = DataDir is null ? SqlJournal : ClassName<SqliteTopicJournal>();
+        var topicSnapshotStore = DataDir is null ? SqlSnapshotStore : ClassName<SqliteTopicSnapshotStore>();
         var blocks = new System.Text.StringBuilder();
         blocks.AppendLine(Plugin(ShardingJournalPluginId, SqlJournal, ShardingConnectionString, LinearHistory));
         blocks.AppendLine(Plugin(ShardingSnapshotPluginId, SqlSnapshotStore, ShardingConnectionString));
@@ -159,13 +162,15 @@ public sealed record TopicStorage
         {
             var connection = ConnectionStringFor(shard);
             blocks.AppendLine(Plugin(JournalPluginId(shard), topicJournal, connection, TopicJournal));
-            blocks.AppendLine(Plugin(SnapshotPluginId(shard), SqlSnapshotStore, connection));
+            blocks.AppendLine(Plugin(SnapshotPluginId(shard), topicSnapshotStore, connection));
             blocks.AppendLine(Plugin(QueryPluginId(shard), SqlReadJournal, connection,
                 $"write-plugin = \"{JournalPluginId(shard)}\""));
         }
 
         return ConfigurationFactory.ParseString(blocks.ToString());
     }
+
+    private static string ClassName<T>() => $"{typeof(T).FullName}, {typeof(T).Assembly.GetName().Name}";
 
     /// <summary>
     /// Creates the SQLite files in WAL mode (kept in the file once set; the plugin does not set it),
