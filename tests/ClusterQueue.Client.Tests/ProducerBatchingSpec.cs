@@ -71,6 +71,31 @@ public sealed class ProducerBatchingSpec : IAsyncLifetime
         Assert.Equal(0, _producer.Unconfirmed);
     }
 
+    [Fact]
+    public async Task A_request_lost_while_its_topic_moved_is_sent_again_soon_after_a_later_one_is_answered_not_after_its_timeout()
+    {
+        var producer = QueueProducer.Create(_system, _system.ActorOf(Props.Create(() => new RecordingTopic(_requests.Writer))), "orders", new ProducerOptions
+        {
+            MaxBatch = 3,
+            RequestTimeout = TimeSpan.FromSeconds(30),
+        });
+        var lostMessage = producer.PublishAsync([1]);
+        var (lost, _) = await NextRequest();
+        var later = Enumerable.Range(2, 3).Select(n => producer.PublishAsync([(byte)n])).ToList();
+        var (answered, asker) = await NextRequest();
+        Assert.Equal([2L, 3L, 4L], answered.Messages.Select(m => m.ProducerSeq));
+
+        // The first request never reaches the topic (a shard region dropped it in a hand-off); the later one is answered.
+        Confirm(answered, asker);
+        var laterNumbers = await Task.WhenAll(later);
+        Assert.Equal([2L, 3L, 4L], laterNumbers);
+        var (again, againAsker) = await NextRequest();
+        Assert.Equal(lost.Messages.Select(m => m.ProducerSeq), again.Messages.Select(m => m.ProducerSeq));
+        Confirm(again, againAsker);
+        Assert.Equal(1, await lostMessage);
+        await producer.DisposeAsync();
+    }
+
     private async Task<(Publish Request, IActorRef Asker)> NextRequest()
     {
         using var timeout = new CancellationTokenSource(Timeout);

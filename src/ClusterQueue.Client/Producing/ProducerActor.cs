@@ -50,6 +50,19 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
                 Resend(request.Messages);
             }
         });
+        Receive<OvertakenCheck>(check =>
+        {
+            if (_inFlight.Remove(check.RequestId, out var request))
+            {
+                _log.Debug("Publish request {0} to {1} was overtaken by a later one; sending it again", check.RequestId, _topic);
+                foreach (var pending in request.Messages)
+                {
+                    Wait(pending);
+                }
+
+                SendWaiting();
+            }
+        });
         Receive<SendAgain>(again =>
         {
             foreach (var pending in again.Messages)
@@ -62,6 +75,9 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>How long a request may stay unanswered after a later one was answered before it counts as lost.</summary>
+    internal static readonly TimeSpan OvertakenGrace = TimeSpan.FromMilliseconds(200);
 
     public static Props Props(IActorRef topics, string topic, ProducerOptions options) =>
         Akka.Actor.Props.Create(() => new ProducerActor(topics, topic, options));
@@ -130,6 +146,8 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
             return;
         }
 
+        CheckOvertaken(answered.RequestId);
+
         switch (answered.Answer)
         {
             case PublishResult result:
@@ -177,6 +195,28 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
         SendWaiting();
     }
 
+    /// <summary>
+    /// The topic answers requests in the order they reach it, so a request still unanswered a
+    /// moment after a later one was answered never reached it: a shard region drops what it
+    /// buffered for a shard handed off between nodes. It is sent again then, not after its request
+    /// timeout: by that time the producer's later numbers would have moved the topic's
+    /// deduplication window past it, and the topic would refuse it as too old although it never
+    /// stored it. The moment (<see cref="OvertakenGrace"/>) lets an answer that merely arrived
+    /// second (two asks complete on two threads) come in first; a resend of a request that did
+    /// arrive is answered by the topic's deduplication with the numbers it gave.
+    /// </summary>
+    private void CheckOvertaken(long answeredRequestId)
+    {
+        foreach (var overtaken in _inFlight.Keys.Where(id => id < answeredRequestId))
+        {
+            var check = new OvertakenCheck(overtaken);
+            if (!Timers.IsTimerActive(check))
+            {
+                Timers.StartSingleTimer(check, check, OvertakenGrace);
+            }
+        }
+    }
+
     /// <summary>Sends messages again, with their numbers, after a short pause so a moving topic can settle.</summary>
     private void Resend(IReadOnlyList<Pending> messages)
     {
@@ -215,6 +255,8 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
     private sealed record Unanswered(long RequestId, Exception Cause);
 
     private sealed record SendAgain(IReadOnlyList<Pending> Messages);
+
+    private sealed record OvertakenCheck(long RequestId);
 }
 
 /// <summary>A message a caller publishes, and where its outcome goes.</summary>
