@@ -46,7 +46,8 @@ public sealed partial class NodeHoconSpec
         Assert.Equal("persistence", config.GetString("akka.cluster.sharding.state-store-mode"));
         Assert.Equal(TimeSpan.FromSeconds(60), config.GetTimeSpan("akka.cluster.sharding.handoff-timeout"));
         Assert.Equal(TimeSpan.FromSeconds(10), config.GetTimeSpan("akka.cluster.sharding.rebalance-interval"));
-        Assert.Equal(3, config.GetInt("akka.cluster.sharding.least-shard-allocation-strategy.max-simultaneous-rebalance"));
+        Assert.Equal(10, config.GetInt("akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit"));
+        Assert.Equal(0.34, config.GetDouble("akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit"));
 
         Assert.Equal("akka.persistence.journal.sql", config.GetString("akka.persistence.journal.plugin"));
         Assert.Equal("akka.persistence.snapshot-store.sql", config.GetString("akka.persistence.snapshot-store.plugin"));
