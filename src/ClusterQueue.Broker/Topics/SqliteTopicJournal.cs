@@ -3,8 +3,6 @@ using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Akka.Persistence.Sql.Journal;
-using Akka.Serialization;
-using Akka.Util;
 using Microsoft.Data.Sqlite;
 
 namespace ClusterQueue.Broker.Topics;
@@ -100,22 +98,14 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
             throw new NotSupportedException($"topic journals store no tags; {representation.PersistenceId} sent a tagged event");
         }
 
-        var payload = representation.Payload;
-        var serializer = _serialization.FindSerializerForType(payload.GetType());
-        var manifest = serializer switch
-        {
-            SerializerWithStringManifest named => named.Manifest(payload),
-            { IncludeManifest: true } => payload.GetType().TypeQualifiedName(),
-            _ => string.Empty,
-        };
-        var message = Akka.Serialization.Serialization.WithTransport(_serialization.System, (serializer, payload), state => state.serializer.ToBinary(state.payload));
+        var serialized = PluginSerialized.Of(_serialization, representation.Payload);
         return new Row(
             representation.Timestamp == 0 ? now : representation.Timestamp,
             representation.PersistenceId,
             representation.SequenceNr,
-            message,
-            manifest,
-            serializer.Identifier,
+            serialized.Bytes,
+            serialized.Manifest,
+            serialized.SerializerId,
             _writerUuid);
     }
 

@@ -1,8 +1,6 @@
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Snapshot;
-using Akka.Serialization;
-using Akka.Util;
 using Microsoft.Data.Sqlite;
 
 namespace ClusterQueue.Broker.Topics;
@@ -48,14 +46,7 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
 
     protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
-        var serializer = _serialization.FindSerializerForType(snapshot.GetType());
-        var manifest = serializer switch
-        {
-            SerializerWithStringManifest named => named.Manifest(snapshot),
-            { IncludeManifest: true } => snapshot.GetType().TypeQualifiedName(),
-            _ => string.Empty,
-        };
-        var bytes = Akka.Serialization.Serialization.WithTransport(_serialization.System, (serializer, snapshot), state => state.serializer.ToBinary(state.snapshot));
+        var serialized = PluginSerialized.Of(_serialization, snapshot);
         return Run(statements =>
         {
             var save = statements.Prepared(SaveRow, parameters =>
@@ -71,9 +62,9 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
             save.Parameters["$persistence_id"].Value = metadata.PersistenceId;
             save.Parameters["$sequence_number"].Value = metadata.SequenceNr;
             save.Parameters["$created"].Value = metadata.Timestamp.Ticks;
-            save.Parameters["$snapshot"].Value = bytes;
-            save.Parameters["$manifest"].Value = manifest;
-            save.Parameters["$serializer_id"].Value = serializer.Identifier;
+            save.Parameters["$snapshot"].Value = serialized.Bytes;
+            save.Parameters["$manifest"].Value = serialized.Manifest;
+            save.Parameters["$serializer_id"].Value = serialized.SerializerId;
             return save.ExecuteNonQuery();
         });
     }
