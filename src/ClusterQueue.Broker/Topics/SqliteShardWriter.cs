@@ -36,7 +36,7 @@ public sealed class SqliteShardWriter
         return writer;
     }
 
-    /// <summary>One user fewer; the last one closes the connection (the next <see cref="Write{T}"/> would open it again).</summary>
+    /// <summary>One user fewer; the last one closes the connection (the next <see cref="Write"/> would open it again).</summary>
     public void Release()
     {
         lock (_gate)
@@ -53,13 +53,13 @@ public sealed class SqliteShardWriter
     /// failure the connection is closed, so the next write starts on a new one rather than on one
     /// in an unknown state.
     /// </summary>
-    public T Write<T>(Func<Statements, T> work)
+    public void Write(Action<Statements> work)
     {
         lock (_gate)
         {
             try
             {
-                return work(new Statements(this));
+                work(new Statements(this));
             }
             catch
             {
@@ -101,7 +101,7 @@ public sealed class SqliteShardWriter
         _connection = null;
     }
 
-    /// <summary>What a <see cref="Write{T}"/> may do on the connection; valid only inside it.</summary>
+    /// <summary>What a <see cref="Write"/> may do on the connection; valid only inside it.</summary>
     public readonly struct Statements(SqliteShardWriter writer)
     {
         public SqliteTransaction BeginTransaction() => writer.Connection().BeginTransaction();

@@ -109,11 +109,11 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
             _writerUuid);
     }
 
-    private static bool Insert(SqliteShardWriter.Statements statements, List<Row> rows)
+    private static void Insert(SqliteShardWriter.Statements statements, List<Row> rows)
     {
         if (rows.Count == 0)
         {
-            return true;
+            return;
         }
 
         using var transaction = statements.BeginTransaction();
@@ -141,7 +141,6 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
         }
 
         transaction.Commit();
-        return true;
     }
 
     private readonly record struct Row(long Created, string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier, string WriterUuid);

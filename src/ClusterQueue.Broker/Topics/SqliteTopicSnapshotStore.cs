@@ -58,14 +58,13 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
                 parameters.Add("$manifest", SqliteType.Text);
                 parameters.Add("$serializer_id", SqliteType.Integer);
             });
-            save.Transaction = null;
             save.Parameters["$persistence_id"].Value = metadata.PersistenceId;
             save.Parameters["$sequence_number"].Value = metadata.SequenceNr;
             save.Parameters["$created"].Value = metadata.Timestamp.Ticks;
             save.Parameters["$snapshot"].Value = serialized.Bytes;
             save.Parameters["$manifest"].Value = serialized.Manifest;
             save.Parameters["$serializer_id"].Value = serialized.SerializerId;
-            return save.ExecuteNonQuery();
+            save.ExecuteNonQuery();
         });
     }
 
@@ -76,10 +75,9 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
             parameters.Add("$persistence_id", SqliteType.Text);
             parameters.Add("$sequence_number", SqliteType.Integer);
         });
-        delete.Transaction = null;
         delete.Parameters["$persistence_id"].Value = metadata.PersistenceId;
         delete.Parameters["$sequence_number"].Value = metadata.SequenceNr;
-        return delete.ExecuteNonQuery();
+        delete.ExecuteNonQuery();
     });
 
     protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken) => Run(statements =>
@@ -90,15 +88,14 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
             parameters.Add("$max_sequence_number", SqliteType.Integer);
             parameters.Add("$max_created", SqliteType.Integer);
         });
-        delete.Transaction = null;
         delete.Parameters["$persistence_id"].Value = persistenceId;
         delete.Parameters["$max_sequence_number"].Value = criteria.MaxSequenceNr;
         delete.Parameters["$max_created"].Value = criteria.MaxTimeStamp.Ticks;
-        return delete.ExecuteNonQuery();
+        delete.ExecuteNonQuery();
     });
 
     /// <summary>One statement, its own transaction (one commit, one fsync); the outcome as the snapshot store expects it.</summary>
-    private Task Run(Func<SqliteShardWriter.Statements, int> statement)
+    private Task Run(Action<SqliteShardWriter.Statements> statement)
     {
         try
         {
