@@ -5,8 +5,8 @@ namespace ClusterQueue.Broker.Topics;
 
 /// <summary>
 /// The one connection through which this process writes a shard's SQLite file: its journal's
-/// inserts and its snapshot store's saves and deletions take turns on a lock instead of meeting
-/// as two writers. SQLite lets one writer at a time into a file, and a write that finds the file
+/// inserts and deletions and its snapshot store's saves and deletions take turns on a lock instead
+/// of meeting as two writers. SQLite lets one writer at a time into a file, and a write that finds the file
 /// locked sleeps 150 ms (Microsoft.Data.Sqlite's retry); so topics used to hold their journal
 /// writes while a snapshot was saved, and each save stalled every publish of the topic for the
 /// snapshot's whole round trip through the plugin (5-15 ms every 2 s at 5,000 msg/s, README).
@@ -83,10 +83,11 @@ public sealed class SqliteShardWriter
             // synchronous=FULL: SQLite's own default, stated because every confirmation rests on it:
             // each commit is fsync'd. busy_timeout: a write that finds the file locked is retried
             // by SQLite after 1, 2, 5, 10 ... ms, up to the connection's timeout. Without it the
-            // write fails at once and Microsoft.Data.Sqlite retries it after 150 ms: the plugin's
-            // journal deletion, in this process, locks the file for a moment after each snapshot
-            // (every ~2 s at 5,000 msg/s), and each time it met a write, that write and every
-            // publish behind it waited 151 ms (README, performance).
+            // write fails at once and Microsoft.Data.Sqlite retries it after 150 ms. The file's
+            // other connections are brief (the plugin's reads, a local node that owned the shard
+            // before), but when the plugin still deleted journal events on one of its own, after
+            // each snapshot, the deletion locked the file for a moment, and each time it met a
+            // write, that write and every publish behind it waited 151 ms (README, performance).
             pragma.CommandText = $"PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMilliseconds(connection)};";
             pragma.ExecuteNonQuery();
         }

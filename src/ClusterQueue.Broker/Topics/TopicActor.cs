@@ -90,17 +90,15 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private int _writesInFlight;
 
     /// <summary>
-    /// Snapshot saves and deletions, run one at a time. A journal deletion goes through the
-    /// plugin's own connection, so while one runs or is next no journal write starts: SQLite lets
-    /// one writer at a time into a file, and a write that finds it locked sleeps 150 ms
-    /// (Microsoft.Data.Sqlite's retry). Snapshot saves and deletions hold no write back: on SQLite
-    /// they share the journal's connection (<see cref="SqliteShardWriter"/>), on PostgreSQL rows
-    /// do not lock each other. Holding writes for every save stalled the topic's publishes for
-    /// 5-15 ms every two seconds at 5,000 msg/s (README, performance).
+    /// Snapshot saves and deletions, run one at a time, beside the journal writes: on SQLite they
+    /// all go through one connection to the shard file (<see cref="SqliteShardWriter"/>), so they
+    /// wait only for each other's statement; on PostgreSQL rows do not lock each other. Holding
+    /// writes for each save stalled the topic's publishes for 5-15 ms every two seconds at 5,000
+    /// msg/s, and for each journal deletion, then through the plugin's own connection, as long
+    /// (README, performance).
     /// </summary>
-    private readonly Queue<(Action Run, bool HoldsWrites)> _housekeeping = new();
+    private readonly Queue<Action> _housekeeping = new();
     private bool _housekeepingRunning;
-    private bool _runningHoldsWrites;
     private bool _writeFailed;
     private TopicState _state;
     private long _eventsSinceSnapshot;
@@ -461,11 +459,11 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
         var deletable = _deletionFence.DeletableThrough(_appends.DeletableThrough(oldestNeeded, saved.Metadata.SequenceNr), Now);
         if (deletable > _deletedThrough)
         {
-            Housekeep(() => DeleteMessages(deletable), holdsWrites: true);
+            Housekeep(() => DeleteMessages(deletable));
             _deletedThrough = deletable;
         }
 
-        Housekeep(() => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)), holdsWrites: false);
+        Housekeep(() => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         _appends.ForgetBefore(oldestNeeded ?? snapshot.NextSeq);
 
         // Events written while this one was saved would otherwise wait for the next write; the
@@ -476,22 +474,18 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             _eventsSinceSnapshot = 0;
             _messagesSinceSnapshot = 0;
             var again = _snapshotSaving;
-            Housekeep(() => SaveSnapshot(again with { Positions = [.. _appends.Entries] }), holdsWrites: false);
+            Housekeep(() => SaveSnapshot(again with { Positions = [.. _appends.Entries] }));
         }
 
         HousekeepingDone();
     }
 
-    private bool JournalIdle => _writesInFlight == 0 && !HousekeepingHoldsWrites;
+    private bool JournalIdle => _writesInFlight == 0;
 
-    /// <summary>A journal deletion runs, or is next and waits for the write in flight to end.</summary>
-    private bool HousekeepingHoldsWrites =>
-        (_housekeepingRunning && _runningHoldsWrites) || (_housekeeping.TryPeek(out var next) && next.HoldsWrites);
-
-    /// <summary>Runs a snapshot save or deletion after those before it; one that holds writes back waits for the write in flight.</summary>
-    private void Housekeep(Action operation, bool holdsWrites)
+    /// <summary>Runs a snapshot save or deletion after those before it.</summary>
+    private void Housekeep(Action operation)
     {
-        _housekeeping.Enqueue((operation, holdsWrites));
+        _housekeeping.Enqueue(operation);
         if (!_housekeepingRunning)
         {
             HousekeepNext();
@@ -500,24 +494,15 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void HousekeepNext()
     {
-        _housekeepingRunning = false;
-        if (!_housekeeping.TryPeek(out var next) || (next.HoldsWrites && _writesInFlight > 0))
-        {
-            return;
-        }
-
-        _housekeeping.Dequeue();
-        _housekeepingRunning = true;
-        _runningHoldsWrites = next.HoldsWrites;
-        next.Run();
+        _housekeepingRunning = _housekeeping.TryDequeue(out var next);
+        next?.Invoke();
     }
 
-    /// <summary>One snapshot save or deletion finished: the next one runs, or the writes held behind them go out.</summary>
+    /// <summary>One snapshot save or deletion finished: the next one runs.</summary>
     private void HousekeepingDone(Action? then = null)
     {
         then?.Invoke();
         HousekeepNext();
-        FlushWhenDue();
     }
 
     private void OnRecovered()
@@ -660,7 +645,7 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
             if (snapshot is not null)
             {
-                Housekeep(() => SaveSnapshot(snapshot with { Positions = [.. _appends.Entries] }), holdsWrites: false);
+                Housekeep(() => SaveSnapshot(snapshot with { Positions = [.. _appends.Entries] }));
             }
 
             _inFlight.RemoveRange(0, batch.Count);
@@ -673,11 +658,6 @@ public sealed class TopicActor : ReceivePersistentActor, IWithTimers
             MarkDurable(batch[^1].Through);
 
             _writesInFlight--;
-            if (_writesInFlight == 0 && !_housekeepingRunning)
-            {
-                HousekeepNext();
-            }
-
             FlushWhenDue();
         });
     }

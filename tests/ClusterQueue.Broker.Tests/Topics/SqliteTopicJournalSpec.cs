@@ -69,6 +69,36 @@ public sealed class SqliteTopicJournalSpec : TestKit
     }
 
     [Fact]
+    public void Deletions_leave_the_rows_the_plugins_deletions_leave_and_the_highest_sequence_number_known()
+    {
+        var topicJournal = Journal(TopicStorage.JournalPluginId(0));
+        var pluginJournal = Journal(PluginJournalId);
+        foreach (var journal in new[] { topicJournal, pluginJournal })
+        {
+            Write(journal, Events("topic-trimmed", 1, 5), Events("topic-gone", 1, 3), Events("topic-kept", 1, 2));
+            ExpectWritten(10);
+            journal.Tell(new DeleteMessagesTo("topic-trimmed", 3, TestActor));
+            Assert.Equal(3, ExpectMsg<DeleteMessagesSuccess>().ToSequenceNr);
+            journal.Tell(new DeleteMessagesTo("topic-gone", long.MaxValue, TestActor));
+            ExpectMsg<DeleteMessagesSuccess>();
+        }
+
+        var ours = Rows(Storage.ShardFile(0)!);
+        Assert.Equal(
+            Rows(PluginFile).Select(r => r with { Created = 0, WriterUuid = "" }),
+            ours.Select(r => r with { Created = 0, WriterUuid = "" }));
+        Assert.Equal(
+            new[] { ("topic-trimmed", 3L, 1L), ("topic-trimmed", 4, 0), ("topic-trimmed", 5, 0), ("topic-gone", 3, 1), ("topic-kept", 1, 0), ("topic-kept", 2, 0) },
+            ours.Select(r => (r.PersistenceId, r.SequenceNr, r.Deleted)));
+
+        topicJournal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "topic-gone", TestActor));
+        Assert.Equal(3, ExpectMsg<RecoverySuccess>().HighestSequenceNr);
+        topicJournal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "topic-trimmed", TestActor));
+        Assert.Equal(new long[] { 4, 5 }, new[] { ExpectMsg<ReplayedMessage>(), ExpectMsg<ReplayedMessage>() }.Select(r => r.Persistent.SequenceNr));
+        Assert.Equal(5, ExpectMsg<RecoverySuccess>().HighestSequenceNr);
+    }
+
+    [Fact]
     public void A_batch_holding_a_taken_sequence_number_fails_whole_and_confirms_none_of_it()
     {
         var topicJournal = Journal(TopicStorage.JournalPluginId(0));
