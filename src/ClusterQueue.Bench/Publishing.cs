@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using ClusterQueue.Client;
+using ClusterQueue.Client.Producing;
 
 namespace ClusterQueue.Bench;
 
@@ -37,7 +38,11 @@ public sealed class ConfirmationWindow(int size) : IDisposable
     /// <summary>Waits for room in the window, then starts the publish (only then, so it can stamp the time); <paramref name="confirmed"/> runs once it is confirmed.</summary>
     public async Task PublishAsync(Func<Task> publish, CancellationToken cancel, Action? confirmed = null)
     {
-        await _free.WaitAsync(cancel);
+        if (!await _free.WaitAsync(SettleWithin, cancel))
+        {
+            throw new TimeoutException($"no publish of the full window ({size:N0}) settled in {SettleWithin.TotalSeconds:0} s: the client lost their outcome");
+        }
+
         _pending.Add(publish().ContinueWith(
             outcome =>
             {
@@ -56,8 +61,25 @@ public sealed class ConfirmationWindow(int size) : IDisposable
         }
     }
 
-    /// <summary>Completes when every publish started has been confirmed; fails if one failed.</summary>
-    public Task AllConfirmedAsync() => Task.WhenAll(_pending);
+    /// <summary>
+    /// The client settles every publish within its publish timeout (60 s by default): confirmed, or
+    /// failed. A publish still unsettled after that and a margin lost its outcome in the client;
+    /// the run fails saying so instead of waiting for ever.
+    /// </summary>
+    public static readonly TimeSpan SettleWithin = new ProducerOptions().PublishTimeout + TimeSpan.FromSeconds(30);
+
+    /// <summary>Completes when every publish started has been confirmed; fails if one failed, or if one is unsettled after <see cref="SettleWithin"/>.</summary>
+    public async Task AllConfirmedAsync()
+    {
+        var all = Task.WhenAll(_pending);
+        if (await Task.WhenAny(all, Task.Delay(SettleWithin)) != all)
+        {
+            throw new TimeoutException(
+                $"{_pending.Count(t => !t.IsCompleted):N0} publishes were neither confirmed nor failed {SettleWithin.TotalSeconds:0} s after the last was sent: the client lost their outcome");
+        }
+
+        await all;
+    }
 
     public void Dispose() => _free.Dispose();
 }

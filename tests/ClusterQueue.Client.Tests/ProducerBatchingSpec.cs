@@ -96,6 +96,21 @@ public sealed class ProducerBatchingSpec : IAsyncLifetime
         await producer.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_message_waiting_to_be_sent_again_fails_when_its_producer_stops_instead_of_never_settling()
+    {
+        var published = _producer.PublishAsync([1]);
+        var (request, asker) = await NextRequest();
+        asker.Tell(new TopicError(request.Topic, ErrorCode.JournalWriteFailed, "disk full"));
+
+        // The producer holds the message for its resend pause (200 ms) and stops within it.
+        await Task.Delay(TimeSpan.FromMilliseconds(100));
+        await _producer.DisposeAsync();
+
+        var failed = await Assert.ThrowsAsync<ObjectDisposedException>(() => published.WaitAsync(Timeout));
+        Assert.Contains("may or may not have been stored", failed.Message);
+    }
+
     private async Task<(Publish Request, IActorRef Asker)> NextRequest()
     {
         using var timeout = new CancellationTokenSource(Timeout);

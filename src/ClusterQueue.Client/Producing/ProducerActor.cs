@@ -22,9 +22,11 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<Pending> _waiting = new();
     private readonly Dictionary<long, Request> _inFlight = [];
+
+    /// <summary>Messages to send again after <see cref="ResendPause"/>: held here, not in the timer, so a stop fails them too.</summary>
+    private readonly List<Pending> _resending = [];
     private long _nextProducerSeq = 1;
     private long _nextRequestId = 1;
-    private long _nextResend = 1;
     private long _waitingBytes;
 
     public ProducerActor(IActorRef topics, string topic, ProducerOptions options)
@@ -63,13 +65,14 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
                 SendWaiting();
             }
         });
-        Receive<SendAgain>(again =>
+        Receive<ResendDue>(_ =>
         {
-            foreach (var pending in again.Messages)
+            foreach (var pending in _resending)
             {
                 Wait(pending);
             }
 
+            _resending.Clear();
             SendWaiting();
         });
     }
@@ -79,13 +82,16 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
     /// <summary>How long a request may stay unanswered after a later one was answered before it counts as lost.</summary>
     internal static readonly TimeSpan OvertakenGrace = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long messages wait before they are sent again, so a moving topic can settle.</summary>
+    internal static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(200);
+
     public static Props Props(IActorRef topics, string topic, ProducerOptions options) =>
         Akka.Actor.Props.Create(() => new ProducerActor(topics, topic, options));
 
     protected override void PostStop()
     {
         var stopped = new ObjectDisposedException($"the producer of topic '{_topic}' stopped; the message may or may not have been stored");
-        foreach (var pending in _waiting.Concat(_inFlight.Values.SelectMany(r => r.Messages)))
+        foreach (var pending in _waiting.Concat(_resending).Concat(_inFlight.Values.SelectMany(r => r.Messages)))
         {
             pending.Message.Fail(stopped);
         }
@@ -217,12 +223,16 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Sends messages again, with their numbers, after a short pause so a moving topic can settle.</summary>
+    /// <summary>Sends messages again, with their numbers, after a short pause (<see cref="ResendPause"/>).</summary>
     private void Resend(IReadOnlyList<Pending> messages)
     {
         if (messages.Count > 0)
         {
-            Timers.StartSingleTimer(_nextResend++, new SendAgain(messages), TimeSpan.FromMilliseconds(200));
+            _resending.AddRange(messages);
+            if (!Timers.IsTimerActive(ResendDue.Instance))
+            {
+                Timers.StartSingleTimer(ResendDue.Instance, ResendDue.Instance, ResendPause);
+            }
         }
 
         SendWaiting();
@@ -254,7 +264,10 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
 
     private sealed record Unanswered(long RequestId, Exception Cause);
 
-    private sealed record SendAgain(IReadOnlyList<Pending> Messages);
+    private sealed class ResendDue
+    {
+        public static readonly ResendDue Instance = new();
+    }
 
     private sealed record OvertakenCheck(long RequestId);
 }
