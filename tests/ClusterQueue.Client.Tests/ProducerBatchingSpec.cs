@@ -111,6 +111,33 @@ public sealed class ProducerBatchingSpec : IAsyncLifetime
         Assert.Contains("may or may not have been stored", failed.Message);
     }
 
+    [Fact]
+    public async Task A_producer_restarted_by_a_failure_fails_what_it_held_and_numbers_on_so_the_topic_takes_no_new_message_for_a_copy()
+    {
+        var first = _producer.PublishAsync([1]);
+        var (firstRequest, firstAsker) = await NextRequest();
+        Confirm(firstRequest, firstAsker);
+        Assert.Equal(1, await first);
+
+        // A malformed answer (no outcomes at all) makes the actor throw while it handles it.
+        var second = _producer.PublishAsync([2]);
+        var (secondRequest, secondAsker) = await NextRequest();
+        Assert.Equal([2L], secondRequest.Messages.Select(m => m.ProducerSeq));
+        secondAsker.Tell(new PublishResult(secondRequest.Topic, secondRequest.ProducerId, null!));
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => second.WaitAsync(Timeout));
+        Assert.Contains("restarted", failed.Message);
+        Assert.Contains("may or may not have been stored", failed.Message);
+        Assert.Equal(0, _producer.Unconfirmed);
+
+        // Numbered 1 again under the same producer id, the topic would answer it as a copy of the first.
+        var third = _producer.PublishAsync([3]);
+        var (thirdRequest, thirdAsker) = await NextRequest();
+        Assert.Equal(firstRequest.ProducerId, thirdRequest.ProducerId);
+        Assert.Equal([3L], thirdRequest.Messages.Select(m => m.ProducerSeq));
+        Confirm(thirdRequest, thirdAsker);
+        Assert.Equal(3, await third.WaitAsync(Timeout));
+    }
+
     private async Task<(Publish Request, IActorRef Asker)> NextRequest()
     {
         using var timeout = new CancellationTokenSource(Timeout);

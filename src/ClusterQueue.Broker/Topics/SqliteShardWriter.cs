@@ -69,6 +69,27 @@ public sealed class SqliteShardWriter
         }
     }
 
+    /// <summary>
+    /// <see cref="Write"/> for the persistence plugins' async methods, which report a failure as a
+    /// faulted task, not a throw. The write is done when this returns: it runs on the caller's
+    /// thread (the journal or snapshot actor), which a hop to another thread would only delay.
+    /// </summary>
+    public Task<TResult> WriteAsTask<TResult>(Action<Statements> work, TResult result)
+    {
+        try
+        {
+            Write(work);
+            return Task.FromResult(result);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<TResult>(e);
+        }
+    }
+
+    /// <inheritdoc cref="WriteAsTask{TResult}"/>
+    public Task WriteAsTask(Action<Statements> work) => WriteAsTask(work, true);
+
     private SqliteConnection Connection()
     {
         if (_connection is not null)

@@ -87,49 +87,30 @@ public sealed class SqliteTopicJournal : SqlWriteJournal
             }
         }
 
-        try
-        {
-            _writer.Write(statements => Insert(statements, rows));
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<IImmutableList<Exception>>(e);
-        }
-
         // Null entries are successes, as AsyncWriteJournal reads them.
-        return Task.FromResult<IImmutableList<Exception>>(outcomes.ToImmutable()!);
+        return _writer.WriteAsTask<IImmutableList<Exception>>(statements => Insert(statements, rows), outcomes.ToImmutable()!);
     }
 
     /// <summary>Deletes in one transaction, as the plugin does, on the connection the journal writes through.</summary>
-    protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
-    {
-        try
+    protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken) =>
+        _writer.WriteAsTask(statements =>
         {
-            _writer.Write(statements =>
+            using var transaction = statements.BeginTransaction();
+            foreach (var sql in (ReadOnlySpan<string>)[MarkDeleted, RemoveDeleted])
             {
-                using var transaction = statements.BeginTransaction();
-                foreach (var sql in (ReadOnlySpan<string>)[MarkDeleted, RemoveDeleted])
+                var statement = statements.Prepared(sql, parameters =>
                 {
-                    var statement = statements.Prepared(sql, parameters =>
-                    {
-                        parameters.Add("$persistence_id", SqliteType.Text);
-                        parameters.Add("$to_sequence_number", SqliteType.Integer);
-                    });
-                    statement.Transaction = transaction;
-                    statement.Parameters["$persistence_id"].Value = persistenceId;
-                    statement.Parameters["$to_sequence_number"].Value = toSequenceNr;
-                    statement.ExecuteNonQuery();
-                }
+                    parameters.Add("$persistence_id", SqliteType.Text);
+                    parameters.Add("$to_sequence_number", SqliteType.Integer);
+                });
+                statement.Transaction = transaction;
+                statement.Parameters["$persistence_id"].Value = persistenceId;
+                statement.Parameters["$to_sequence_number"].Value = toSequenceNr;
+                statement.ExecuteNonQuery();
+            }
 
-                transaction.Commit();
-            });
-            return Task.CompletedTask;
-        }
-        catch (Exception e)
-        {
-            return Task.FromException(e);
-        }
-    }
+            transaction.Commit();
+        });
 
     protected override void PostStop()
     {

@@ -47,7 +47,7 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
     protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
         var serialized = PluginSerialized.Of(_serialization, snapshot);
-        return Run(statements =>
+        return _writer.WriteAsTask(statements =>
         {
             var save = statements.Prepared(SaveRow, parameters =>
             {
@@ -68,7 +68,7 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
         });
     }
 
-    protected override Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken) => Run(statements =>
+    protected override Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken) => _writer.WriteAsTask(statements =>
     {
         var delete = statements.Prepared(DeleteRow, parameters =>
         {
@@ -80,7 +80,7 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
         delete.ExecuteNonQuery();
     });
 
-    protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken) => Run(statements =>
+    protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken) => _writer.WriteAsTask(statements =>
     {
         var delete = statements.Prepared(DeleteRows, parameters =>
         {
@@ -93,18 +93,4 @@ public sealed class SqliteTopicSnapshotStore : SqlSnapshotStore
         delete.Parameters["$max_created"].Value = criteria.MaxTimeStamp.Ticks;
         delete.ExecuteNonQuery();
     });
-
-    /// <summary>One statement, its own transaction (one commit, one fsync); the outcome as the snapshot store expects it.</summary>
-    private Task Run(Action<SqliteShardWriter.Statements> statement)
-    {
-        try
-        {
-            _writer.Write(statement);
-            return Task.CompletedTask;
-        }
-        catch (Exception e)
-        {
-            return Task.FromException(e);
-        }
-    }
 }

@@ -25,20 +25,22 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
 
     /// <summary>Messages to send again after <see cref="ResendPause"/>: held here, not in the timer, so a stop fails them too.</summary>
     private readonly List<Pending> _resending = [];
-    private long _nextProducerSeq = 1;
-    private long _nextRequestId = 1;
+
+    /// <summary>Outlives a restart of the actor, which keeps the producer id (see <see cref="Numbering"/>).</summary>
+    private readonly Numbering _numbering;
     private long _waitingBytes;
 
-    public ProducerActor(IActorRef topics, string topic, ProducerOptions options)
+    private ProducerActor(IActorRef topics, string topic, ProducerOptions options, Numbering numbering)
     {
         _topics = topics;
         _topic = topic;
         _options = options;
+        _numbering = numbering;
         Receive<Send>(send =>
         {
             foreach (var message in send.Messages)
             {
-                Wait(new Pending(_nextProducerSeq++, message, DateTime.UtcNow + _options.PublishTimeout));
+                Wait(new Pending(_numbering.NextProducerSeq++, message, DateTime.UtcNow + _options.PublishTimeout));
             }
 
             SendWaiting();
@@ -80,21 +82,38 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>How long a request may stay unanswered after a later one was answered before it counts as lost.</summary>
-    internal static readonly TimeSpan OvertakenGrace = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan OvertakenGrace = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long messages wait before they are sent again, so a moving topic can settle.</summary>
-    internal static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(200);
 
     public static Props Props(IActorRef topics, string topic, ProducerOptions options) =>
-        Akka.Actor.Props.Create(() => new ProducerActor(topics, topic, options));
+        Akka.Actor.Props.CreateBy(new Producer(topics, topic, options));
 
-    protected override void PostStop()
+    /// <summary>
+    /// A failure restarts the actor (its parent's default strategy). What it held is failed, as a
+    /// stop fails it: the outcome of a message already sent is unknown.
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
     {
-        var stopped = new ObjectDisposedException($"the producer of topic '{_topic}' stopped; the message may or may not have been stored");
+        FailAll(new InvalidOperationException(
+            $"the producer of topic '{_topic}' failed and restarted ({reason.Message}); the message may or may not have been stored", reason));
+        base.PreRestart(reason, message);
+    }
+
+    protected override void PostStop() =>
+        FailAll(new ObjectDisposedException($"the producer of topic '{_topic}' stopped; the message may or may not have been stored"));
+
+    private void FailAll(Exception cause)
+    {
         foreach (var pending in _waiting.Concat(_resending).Concat(_inFlight.Values.SelectMany(r => r.Messages)))
         {
-            pending.Message.Fail(stopped);
+            pending.Message.Fail(cause);
         }
+
+        _waiting.Clear();
+        _resending.Clear();
+        _inFlight.Clear();
     }
 
     /// <summary>
@@ -129,7 +148,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            var requestId = _nextRequestId++;
+            var requestId = _numbering.NextRequestId++;
             _inFlight[requestId] = new Request(live);
             var publish = new Publish(_topic, _options.ProducerId, [.. live.Select(p => p.Outgoing)]);
             _topics.Ask<object>(publish, _options.RequestTimeout)
@@ -147,7 +166,8 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
 
     private void OnAnswered(Answered answered)
     {
-        if (!_inFlight.Remove(answered.RequestId, out var request))
+        // Removed only once handled: should handling fail, the restart fails its messages too.
+        if (!_inFlight.TryGetValue(answered.RequestId, out var request))
         {
             return;
         }
@@ -198,6 +218,7 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
                 break;
         }
 
+        _inFlight.Remove(answered.RequestId);
         SendWaiting();
     }
 
@@ -270,6 +291,32 @@ public sealed class ProducerActor : ReceiveActor, IWithTimers
     }
 
     private sealed record OvertakenCheck(long RequestId);
+
+    /// <summary>
+    /// The producer's next message number and request id. The topic deduplicates on the producer
+    /// id and the message number, and a restarted actor keeps the id: numbering from 1 again, its
+    /// new messages would be taken for copies of the ones it had sent and answered with their
+    /// sequence numbers, never stored. So the numbering lives with the props, not the actor.
+    /// </summary>
+    private sealed class Numbering
+    {
+        public long NextProducerSeq = 1;
+        public long NextRequestId = 1;
+    }
+
+    /// <summary>Makes each incarnation of the actor with the same <see cref="Numbering"/>.</summary>
+    private sealed class Producer(IActorRef topics, string topic, ProducerOptions options) : IIndirectActorProducer
+    {
+        private readonly Numbering _numbering = new();
+
+        public Type ActorType => typeof(ProducerActor);
+
+        public ActorBase Produce() => new ProducerActor(topics, topic, options, _numbering);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 }
 
 /// <summary>A message a caller publishes, and where its outcome goes.</summary>
