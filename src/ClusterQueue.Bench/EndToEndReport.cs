@@ -13,7 +13,8 @@ public sealed record BenchMachine(int Cores, string Os, string Runtime, DiskProb
 /// <summary>One node's cost over a workload: CPU seconds it used and its peak resident memory so far.</summary>
 public sealed record NodeCost(string Node, double CpuSeconds, double PeakMegabytes);
 
-public sealed record WorkloadReport(EndToEnd.Result Result, IReadOnlyList<NodeCost> Nodes);
+/// <param name="Others">The busiest processes not ClusterQueue's while it ran (<see cref="OtherLoad"/>).</param>
+public sealed record WorkloadReport(EndToEnd.Result Result, IReadOnlyList<NodeCost> Nodes, IReadOnlyList<OtherLoad.Usage> Others);
 
 /// <summary>Everything one run measured; memory and recovery are null when not run.</summary>
 public sealed record BenchFigures(BenchMachine Machine, IReadOnlyList<WorkloadReport> Workloads, Memory.Result? Memory, Recovery.Result? Recovery);
@@ -36,14 +37,19 @@ public static class EndToEndReport
         text.AppendLine(CultureInfo.InvariantCulture, $"Cluster: {machine.Cluster}");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"workload",-12} {"published",10} {"publish/s",10} {"consume/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"max ms",8} {"confirm p50",12} {"confirm p99",12} {"dup",6} {"missing",8}"));
-        foreach (var (r, _) in reports)
+        foreach (var (r, _, _) in reports)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Workload,-12} {r.Published,10:N0} {r.PublishedPerSecond,10:N0} {r.ConsumedPerSecond,10:N0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.P999Ms,9:0.00} {r.MaxMs,8:0.0} {r.ConfirmP50Ms,12:0.00} {r.ConfirmP99Ms,12:0.00} {r.Duplicates,6:N0} {r.Missing,8:N0}"));
         }
 
-        foreach (var (r, nodes) in reports.Where(r => r.Nodes.Count > 0))
+        foreach (var (r, nodes, _) in reports.Where(r => r.Nodes.Count > 0))
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Workload,-12} nodes: {string.Join(" | ", nodes.Select(n => $"{n.Node} cpu {n.CpuSeconds:0.0} s, peak {n.PeakMegabytes:0} MB"))}"));
+        }
+
+        foreach (var (r, _, others) in reports.Where(r => r.Others.Count > 0))
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Workload,-12} other processes: {string.Join(", ", others.Select(o => $"{o.Process} {o.PercentOfCore:0.0} % of a core"))}"));
         }
 
         if (figures.Memory is { } memory)
@@ -63,7 +69,7 @@ public static class EndToEndReport
         new
         {
             figures.Machine,
-            workloads = figures.Workloads.Select(r => new { r.Result, r.Nodes }),
+            workloads = figures.Workloads.Select(r => new { r.Result, r.Nodes, r.Others }),
             figures.Memory,
             figures.Recovery,
         },

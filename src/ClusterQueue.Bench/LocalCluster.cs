@@ -195,15 +195,7 @@ public sealed class NodeProcess : IDisposable
     public TimeSpan CpuTime()
     {
         var stat = ReadProc("stat");
-        if (stat is null)
-        {
-            return TimeSpan.Zero;
-        }
-
-        // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are 14 and 15.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / 100.0);
+        return stat is null ? TimeSpan.Zero : ProcStat.CpuTime(stat);
     }
 
     /// <summary>The most resident memory the process has had (VmHWM), in bytes.</summary>

@@ -79,14 +79,16 @@ run.SetAction(async (parse, cancel) =>
     Console.SetOut(Console.Error);
     var progress = parse.GetValue(json) ? Console.Error : figuresOut;
     var contacts = parse.GetValue(connectTo);
+
+    // The probe runs before the nodes start here, so it measures the disk, not the nodes' start-up.
+    var disk = DiskProbe.Measure(Path.GetTempPath(), TimeSpan.FromSeconds(3));
     await using var cluster = contacts is null ? await LocalCluster.StartAsync(parse.GetValue(nodes), new Dictionary<string, string>(), progress, parse.GetValue(nodeLogs)) : null;
     var contactPoints = cluster?.ContactPoints ?? [.. contacts!.Split(',').Select(ContactPoint.Parse)];
-    var dataFolder = Path.GetTempPath();
     var machine = new BenchMachine(
         Environment.ProcessorCount,
         System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
-        DiskProbe.Measure(dataFolder, TimeSpan.FromSeconds(3)),
+        disk,
         cluster is null ? $"running cluster at {contacts}" : $"{cluster.Nodes.Count} node processes started here (SQLite journal, shipped hocon/)");
 
     var reports = new List<WorkloadReport>();
@@ -118,9 +120,10 @@ run.SetAction(async (parse, cancel) =>
         var workload = Workloads.Of(name, settings);
         await progress.WriteLineAsync($"{workload.Name}: {workload.Topics} topic(s), {workload.Producers} producer(s), {workload.Consumers} consumer(s) per group, {workload.Groups} group(s), {(workload.Rate > 0 ? $"{workload.Rate:N0} msg/s" : "as fast as it goes")}, {workload.PayloadBytes} B, {workload.Warmup.TotalSeconds:0.#} s warm-up");
         var before = cluster?.Nodes.Select(n => n.CpuTime()).ToList();
+        var othersBefore = OtherLoad.Take();
         var result = await EndToEnd.RunAsync(workload, contactPoints, progress, cancel);
         var costs = cluster is null ? [] : cluster.Nodes.Select((n, i) => new NodeCost($"127.0.0.1:{n.Port}", (n.CpuTime() - before![i]).TotalSeconds, n.PeakResidentBytes() / 1024.0 / 1024.0)).ToList();
-        reports.Add(new WorkloadReport(result, costs));
+        reports.Add(new WorkloadReport(result, costs, OtherLoad.Since(othersBefore)));
     }
 
     var figures = new BenchFigures(machine, reports, memory, recovery);

@@ -43,6 +43,13 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
             Assert.True(result.GetProperty("confirmP50Ms").GetDouble() > 0, result.ToString());
             Assert.True(result.GetProperty("confirmP99Ms").GetDouble() >= result.GetProperty("confirmP50Ms").GetDouble(), result.ToString());
             Assert.Equal(3, workload.GetProperty("nodes").GetArrayLength());
+
+            // Only processes that are not the cluster's or the load generator's, each above the noise.
+            Assert.All(workload.GetProperty("others").EnumerateArray(), other =>
+            {
+                Assert.DoesNotContain("ClusterQueue", other.GetProperty("process").GetString(), StringComparison.Ordinal);
+                Assert.True(other.GetProperty("percentOfCore").GetDouble() >= 0.5, other.ToString());
+            });
         }
 
         var memory = report.GetProperty("memory");
