@@ -46,12 +46,14 @@ public static class OtherLoad
     {
         var after = Take();
         var seconds = Stopwatch.GetElapsedTime(before.TakenAt, after.TakenAt).TotalSeconds;
+        // Only the few busy ones have their command line read.
         return [.. after.Processes
-            .Where(p => p.Key != Environment.ProcessId && !IsClusterQueue(p.Key))
-            .Select(p => new Usage(
+            .Where(p => p.Key != Environment.ProcessId)
+            .Select(p => (Pid: p.Key, Usage: new Usage(
                 $"{p.Value.Name} ({p.Key})",
-                100.0 * (p.Value.Cpu - (before.Processes.TryGetValue(p.Key, out var earlier) ? earlier.Cpu : TimeSpan.Zero)).TotalSeconds / seconds))
-            .Where(u => u.PercentOfCore >= ReportedFromPercent)
+                100.0 * (p.Value.Cpu - (before.Processes.TryGetValue(p.Key, out var earlier) ? earlier.Cpu : TimeSpan.Zero)).TotalSeconds / seconds)))
+            .Where(p => p.Usage.PercentOfCore >= ReportedFromPercent && !IsClusterQueue(p.Pid))
+            .Select(p => p.Usage)
             .OrderByDescending(u => u.PercentOfCore)
             .Take(MostReported)];
     }
