@@ -17,7 +17,7 @@ namespace ClusterQueue.Node.Tests;
 /// </summary>
 public abstract class TopicRecoverySpec(JournalProvider provider) : IAsyncLifetime
 {
-    protected const int SnapshotEvery = 5;
+    private const int SnapshotEvery = 5;
 
     /// <summary>So small that recovery and delivery read messages back from the journal.</summary>
     protected const int MemoryWindow = 3;
@@ -146,7 +146,7 @@ public abstract class TopicRecoverySpec(JournalProvider provider) : IAsyncLifeti
     }
 
     [JournalFact]
-    public async Task A_topic_replays_everyJournal_event_even_when_its_writers_took_turns()
+    public async Task A_topic_replays_every_journal_event_even_when_its_writers_took_turns()
     {
         // Fewer messages than the memory window, so no snapshot: recovery replays the journal.
         await Ask<PublishResult>(new Publish("turns", "p1", [Text(1, "m1")]));
